@@ -1,0 +1,131 @@
+package lenet.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * 2-D convolution, stride 1, square kernel k×k, zero padding {@code pad} (PyTorch's {@code Conv2d}).
+ *
+ * <p>Shapes (batch-innermost): input {@code [cin][h][w][n]}, weight {@code [cout][cin][k][k]}, bias
+ * {@code [cout]}, output {@code [cout][ho][wo][n]} with {@code ho = h + 2*pad - k + 1} (likewise wo).
+ */
+public final class Conv2d {
+    private Conv2d() {
+    }
+
+    /**
+     * out[co][oy][ox][i] = bias[co] + Σ_ci Σ_ky Σ_kx weight[co][ci][ky][kx] · in[ci][oy+ky-pad][ox+kx-pad][i].
+     *
+     * <p>Threads: one per output element, cout × (ho·wo) × n; each sums cin·k·k products.
+     */
+    public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        for (@Parallel int co = 0; co < cout; co++) {           // output channel
+            for (@Parallel int p = 0; p < ho * wo; p++) {      // output pixel oy*wo + ox
+                for (@Parallel int i = 0; i < n; i++) {        // example
+                    int oy = p / wo;
+                    int ox = p % wo;
+                    float acc = bias.get(co);
+                    for (int ci = 0; ci < cin; ci++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            int y = oy + ky - pad;
+                            for (int kx = 0; kx < k; kx++) {
+                                int x = ox + kx - pad;
+                                if (y >= 0 && y < h && x >= 0 && x < w) {
+                                    acc += weight.get(((co * cin + ci) * k + ky) * k + kx) * in.get(((ci * h + y) * w + x) * n + i);
+                                }
+                            }
+                        }
+                    }
+                    out.set((co * ho * wo + p) * n + i, acc);
+                }
+            }
+        }
+    }
+
+    /**
+     * dIn[ci][y][x][i] = Σ_co Σ_ky Σ_kx dOut[co][y+pad-ky][x+pad-kx][i] · weight[co][ci][ky][kx]
+     * (the transposed convolution; output pixels outside [0,ho)×[0,wo) contribute nothing).
+     *
+     * <p>Threads: one per input element, cin × (h·w) × n; a "gather" form, so no two threads write the same
+     * element and no atomics are needed (the "scatter" form, one thread per output adding into k×k
+     * inputs, would race).
+     */
+    public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        for (@Parallel int ci = 0; ci < cin; ci++) {           // input channel
+            for (@Parallel int p = 0; p < h * w; p++) {        // input pixel y*w + x
+                for (@Parallel int i = 0; i < n; i++) {        // example
+                    int y = p / w;
+                    int x = p % w;
+                    float acc = 0.0f;
+                    for (int co = 0; co < cout; co++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            int oy = y + pad - ky;
+                            for (int kx = 0; kx < k; kx++) {
+                                int ox = x + pad - kx;
+                                if (oy >= 0 && oy < ho && ox >= 0 && ox < wo) {
+                                    acc += dOut.get(((co * ho + oy) * wo + ox) * n + i) * weight.get(((co * cin + ci) * k + ky) * k + kx);
+                                }
+                            }
+                        }
+                    }
+                    dIn.set((ci * h * w + p) * n + i, acc);
+                }
+            }
+        }
+    }
+
+    /**
+     * dWeight[co][ci][ky][kx] = Σ_i Σ_oy Σ_ox dOut[co][oy][ox][i] · in[ci][oy+ky-pad][ox+kx-pad][i].
+     *
+     * <p>Threads: one per weight, cout × (cin·k·k); each sums ho·wo·n products over the whole batch, so
+     * the reduction over examples stays inside one thread.
+     */
+    public static void backwardWeight(FloatArray dOut, FloatArray in, FloatArray dWeight,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        for (@Parallel int co = 0; co < cout; co++) {           // output channel
+            for (@Parallel int t = 0; t < cin * k * k; t++) {  // tap (ci*k + ky)*k + kx
+                int ci = t / (k * k);
+                int ky = (t / k) % k;
+                int kx = t % k;
+                float acc = 0.0f;
+                for (int oy = 0; oy < ho; oy++) {
+                    int y = oy + ky - pad;
+                    for (int ox = 0; ox < wo; ox++) {
+                        int x = ox + kx - pad;
+                        if (y >= 0 && y < h && x >= 0 && x < w) {
+                            int o = ((co * ho + oy) * wo + ox) * n;
+                            int a = ((ci * h + y) * w + x) * n;
+                            for (int i = 0; i < n; i++) {
+                                acc += dOut.get(o + i) * in.get(a + i);
+                            }
+                        }
+                    }
+                }
+                dWeight.set(co * cin * k * k + t, acc);
+            }
+        }
+    }
+
+    /**
+     * dBias[co] = Σ_i Σ_p dOut[co][p][i].
+     *
+     * <p>Threads: one per output channel, summing (ho·wo)·n values.
+     */
+    public static void backwardBias(FloatArray dOut, FloatArray dBias, int n, int cout, int hwo) {
+        for (@Parallel int co = 0; co < cout; co++) {
+            float acc = 0.0f;
+            for (int j = 0; j < hwo * n; j++) {
+                acc += dOut.get(co * hwo * n + j);
+            }
+            dBias.set(co, acc);
+        }
+    }
+}

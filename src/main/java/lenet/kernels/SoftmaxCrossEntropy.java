@@ -1,0 +1,90 @@
+package lenet.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Softmax cross-entropy over {@code classes} logits (PyTorch's {@code CrossEntropyLoss}), and the
+ * correct-prediction count.
+ *
+ * <p>Shapes: logits and probabilities {@code [classes][n]}, labels {@code [n]} (0 ≤ label &lt; classes),
+ * per-example losses {@code [n]}.
+ */
+public final class SoftmaxCrossEntropy {
+    private SoftmaxCrossEntropy() {
+    }
+
+    /**
+     * probs[c][i] = softmax(logits[·][i])[c] and loss[i] = −log probs[label[i]][i], computed stably
+     * (subtract the max logit; loss = log Σ e^(z−max) − (z_label − max)). Threads: one per example.
+     */
+    public static void forward(FloatArray logits, IntArray labels, FloatArray probs, FloatArray loss, int n, int classes) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float max = logits.get(i);
+            for (int c = 1; c < classes; c++) {
+                max = TornadoMath.max(max, logits.get(c * n + i));
+            }
+            float sum = 0.0f;
+            for (int c = 0; c < classes; c++) {
+                float e = TornadoMath.exp(logits.get(c * n + i) - max);
+                probs.set(c * n + i, e);
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) {
+                probs.set(c * n + i, probs.get(c * n + i) / sum);
+            }
+            loss.set(i, TornadoMath.log(sum) - (logits.get(labels.get(i) * n + i) - max));
+        }
+    }
+
+    /**
+     * dLogits[c][i] = scale · (probs[c][i] − [c == label[i]]): the gradient of scale · Σ_i loss[i].
+     * With scale = 1/B for a batch of B examples this is the gradient of the mean loss, also when the
+     * batch is split into shards of n &lt; B examples. Threads: one per logit, classes × n.
+     */
+    public static void backward(FloatArray probs, IntArray labels, FloatArray dLogits, int n, int classes, float scale) {
+        for (@Parallel int c = 0; c < classes; c++) {
+            for (@Parallel int i = 0; i < n; i++) {
+                float target = labels.get(i) == c ? 1.0f : 0.0f;
+                dLogits.set(c * n + i, scale * (probs.get(c * n + i) - target));
+            }
+        }
+    }
+
+    /**
+     * correct[i] = 1 if the largest logit of example i is its label, else 0 (ties go to the lowest
+     * class, as {@code argmax} does). Threads: one per example.
+     */
+    public static void correct(FloatArray logits, IntArray labels, IntArray correct, int n, int classes) {
+        for (@Parallel int i = 0; i < n; i++) {
+            int best = 0;
+            float bestValue = logits.get(i);
+            for (int c = 1; c < classes; c++) {
+                float v = logits.get(c * n + i);
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = c;
+                }
+            }
+            correct.set(i, best == labels.get(i) ? 1 : 0);
+        }
+    }
+
+    /**
+     * totals[0] += Σ_i loss[i], totals[1] += Σ_i correct[i]: running sums for the epoch, kept where the
+     * kernels run so they cross to the host only when a progress line needs them. One thread (no
+     * {@code @Parallel} loop): n is at most a batch, and a single owner needs no atomics.
+     */
+    public static void accumulate(FloatArray loss, IntArray correct, FloatArray totals, int n) {
+        float l = 0.0f;
+        float c = 0.0f;
+        for (int i = 0; i < n; i++) {
+            l += loss.get(i);
+            c += correct.get(i);
+        }
+        totals.set(0, totals.get(0) + l);
+        totals.set(1, totals.get(1) + c);
+    }
+}

@@ -1,0 +1,121 @@
+package lenet.model;
+
+import java.util.List;
+
+/**
+ * The network, described once: every size the kernels, the engines, the trainer and {@code shapes}
+ * use comes from here.
+ *
+ * <pre>
+ * input 1×28×28
+ * Conv2d(1→6, 5×5, pad 2) → Sigmoid → AvgPool2d(2)      6×28×28 → 6×14×14
+ * Conv2d(6→16, 5×5)       → Sigmoid → AvgPool2d(2)     16×10×10 → 16×5×5
+ * Flatten → Linear(400→120) → Sigmoid → Linear(120→84) → Sigmoid → Linear(84→10)
+ * </pre>
+ *
+ * <p>Activations are stored batch-innermost ("CHWN"): element (example i, channel c, row y, column x)
+ * of a C×H×W activation for a batch of n examples sits at {@code ((c*H + y)*W + x)*n + i}. A GPU
+ * thread per example reads consecutive addresses (coalesced), and a CPU core walks the batch with
+ * contiguous vector loads. Flattening 16×5×5 → 400 is then free: feature f = (c*5 + y)*5 + x, as in
+ * PyTorch's {@code Flatten} of an NCHW tensor. Weights use PyTorch's layouts (conv OIHW, linear out×in).
+ */
+public final class LeNet {
+    private LeNet() {
+    }
+
+    public static final int IMAGE = 28;
+    public static final int PIXELS = IMAGE * IMAGE;
+    public static final int KERNEL = 5;
+
+    public static final int C1 = 6;
+    public static final int PAD1 = 2;
+    /** conv1 output side: 28 + 2*2 - 5 + 1. */
+    public static final int H1 = IMAGE + 2 * PAD1 - KERNEL + 1;
+    public static final int P1 = H1 / 2;
+
+    public static final int C2 = 16;
+    /** conv2 output side: 14 - 5 + 1. */
+    public static final int H2 = P1 - KERNEL + 1;
+    public static final int P2 = H2 / 2;
+
+    public static final int FLAT = C2 * P2 * P2;
+    public static final int F1 = 120;
+    public static final int F2 = 84;
+    public static final int CLASSES = 10;
+
+    /** A layer of the d2l listing and the shape of its output for one example (channels, height, width; or features). */
+    public record Layer(String name, int... shape) {
+        public int size() {
+            int s = 1;
+            for (int d : shape) {
+                s *= d;
+            }
+            return s;
+        }
+    }
+
+    /** The 13 layers in the order d2l prints them. */
+    public static final List<Layer> LAYERS = List.of(
+            new Layer("Reshape", 1, IMAGE, IMAGE),
+            new Layer("Conv2d", C1, H1, H1),
+            new Layer("Sigmoid", C1, H1, H1),
+            new Layer("AvgPool2d", C1, P1, P1),
+            new Layer("Conv2d", C2, H2, H2),
+            new Layer("Sigmoid", C2, H2, H2),
+            new Layer("AvgPool2d", C2, P2, P2),
+            new Layer("Flatten", FLAT),
+            new Layer("Linear", F1),
+            new Layer("Sigmoid", F1),
+            new Layer("Linear", F2),
+            new Layer("Sigmoid", F2),
+            new Layer("Linear", CLASSES));
+
+    /**
+     * A parameter tensor: its PyTorch name and shape, and the fan-in / fan-out PyTorch computes for it
+     * (conv: in-channels × k × k and out-channels × k × k; linear: in and out features).
+     */
+    public record Param(String name, int[] shape, int fanIn, int fanOut, boolean bias) {
+        public int size() {
+            int s = 1;
+            for (int d : shape) {
+                s *= d;
+            }
+            return s;
+        }
+    }
+
+    private static Param convW(String name, int cout, int cin) {
+        return new Param(name, new int[] {cout, cin, KERNEL, KERNEL}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, false);
+    }
+
+    private static Param convB(String name, int cout, int cin) {
+        return new Param(name, new int[] {cout}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, true);
+    }
+
+    private static Param linW(String name, int out, int in) {
+        return new Param(name, new int[] {out, in}, in, out, false);
+    }
+
+    private static Param linB(String name, int out, int in) {
+        return new Param(name, new int[] {out}, in, out, true);
+    }
+
+    /** The ten parameter tensors, named as in the d2l model (nn.Sequential indices). */
+    public static final List<Param> PARAMS = List.of(
+            convW("0.weight", C1, 1), convB("0.bias", C1, 1),
+            convW("3.weight", C2, C1), convB("3.bias", C2, C1),
+            linW("7.weight", F1, FLAT), linB("7.bias", F1, FLAT),
+            linW("9.weight", F2, F1), linB("9.bias", F2, F1),
+            linW("11.weight", CLASSES, F2), linB("11.bias", CLASSES, F2));
+
+    public static int parameterCount() {
+        return PARAMS.stream().mapToInt(Param::size).sum();
+    }
+
+    /** Multiply-adds of one example's forward pass (conv and linear layers). */
+    public static long forwardMacs() {
+        return (long) C1 * H1 * H1 * KERNEL * KERNEL
+                + (long) C2 * H2 * H2 * C1 * KERNEL * KERNEL
+                + (long) FLAT * F1 + (long) F1 * F2 + (long) F2 * CLASSES;
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * lenet: LeNet-5 on Fashion-MNIST, every layer a plain Java loop kernel that TornadoVM compiles
+ * to GPU code and the JVM runs on CPU threads.
+ *
+ * <p>Read it in this order: {@code lenet.data} (IDX files) → {@code lenet.model} (layers, shapes,
+ * parameters) → {@code lenet.kernels} (forward and backward kernels) → {@code lenet.engine} (who runs
+ * the kernels: JVM threads or TornadoVM task graphs) → {@code lenet.train} (the training loop) →
+ * {@code lenet.cli} (the commands).
+ */
+module lenet {
+    requires tornado.api;
+    requires info.picocli;
+    requires com.google.gson;
+    requires java.net.http;
+
+    exports lenet;
+    exports lenet.model;
+    exports lenet.kernels;
+    exports lenet.cli;
+
+    // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is
+    // not found when compiling without TornadoVM: expected).
+    opens lenet.kernels to tornado.runtime;
+    opens lenet.cli to info.picocli;
+}

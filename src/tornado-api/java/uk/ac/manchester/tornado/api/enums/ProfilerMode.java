@@ -1,0 +1,5 @@
+package uk.ac.manchester.tornado.api.enums;
+
+public enum ProfilerMode {
+    CONSOLE, SILENT
+}

@@ -1,0 +1,7 @@
+package uk.ac.manchester.tornado.api.exceptions;
+
+public class TornadoExecutionPlanException extends Exception {
+    public TornadoExecutionPlanException(String message) {
+        super(message);
+    }
+}

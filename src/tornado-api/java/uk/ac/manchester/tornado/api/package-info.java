@@ -1,0 +1,5 @@
+/**
+ * Stand-in for TornadoVM 5.2.0's task-graph API (see the module description): tasks run in order
+ * on the calling thread; nothing is compiled and no device is used.
+ */
+package uk.ac.manchester.tornado.api;
