@@ -15,6 +15,8 @@ module lenet {
 
     exports lenet;
     exports lenet.model;
+    exports lenet.engine;
+    exports lenet.train;
     exports lenet.kernels;
     exports lenet.cli;
 
@@ -22,4 +24,5 @@ module lenet {
     // not found when compiling without TornadoVM: expected).
     opens lenet.kernels to tornado.runtime;
     opens lenet.cli to info.picocli;
+    opens lenet.train to com.google.gson;
 }

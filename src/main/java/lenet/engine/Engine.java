@@ -1,0 +1,55 @@
+package lenet.engine;
+
+import lenet.model.Params;
+
+/**
+ * What the trainer asks of whoever runs the kernels. An engine owns the parameters, the data sets and
+ * every buffer; the trainer only says which examples form the next batch.
+ */
+public interface Engine extends AutoCloseable {
+    /** "java" or "tornado". */
+    String name();
+
+    /** Where the kernels run, for the run's report (e.g. "JVM, 2 threads, cpu kernels"). */
+    String device();
+
+    /** Starts an epoch: {@code order} is the permutation of training examples; resets the epoch's totals. */
+    void beginEpoch(int[] order);
+
+    /** One SGD step on the examples {@code order[start .. start+count)}. */
+    void trainBatch(int start, int count);
+
+    /**
+     * Whether {@link #totals()} is cheap enough to call after every step (true when the totals live in
+     * host memory); otherwise the trainer reads them only when it reports progress.
+     */
+    default boolean cheapTotals() {
+        return true;
+    }
+
+    /** Sum of per-example losses and count of correct predictions since {@link #beginEpoch}. */
+    Totals totals();
+
+    /** Number of correctly classified test examples with the current parameters. */
+    int evaluate();
+
+    /** A host copy of the current parameters. */
+    Params params();
+
+    /** Replaces the current parameters. */
+    void setParams(Params params);
+
+    @Override
+    void close();
+
+    /** Running sums over the examples of the epoch so far. */
+    record Totals(double lossSum, long correct, long examples) {
+        public double meanLoss() {
+            return lossSum / Math.max(1, examples);
+        }
+
+        public double accuracy() {
+            return (double) correct / Math.max(1, examples);
+        }
+    }
+}

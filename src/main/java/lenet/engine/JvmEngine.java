@@ -1,0 +1,257 @@
+package lenet.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import lenet.kernels.Batch;
+import lenet.model.LeNet;
+import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Runs the kernels on JVM threads, data-parallel: each batch is cut into one shard per thread, each
+ * thread runs the whole step (gather, forward, backward) on its shard with its own buffers and gradient,
+ * then the shard gradients are summed in shard order and one SGD step is taken. For a given seed and
+ * thread count the result is deterministic; different thread counts differ only in the order float
+ * gradients are summed.
+ */
+public final class JvmEngine implements Engine {
+    private final EngineData data;
+    private final KernelSet kernels;
+    private final int threads;
+    private final int shardCapacity;
+    private final Params params;
+    private final Params gradSum = Params.zeros();
+    private final Recorder update = new Recorder();
+    private final IntArray order;
+    private final IntArray testOrder;
+    private final List<Map<Integer, Shard>> shards = new ArrayList<>();
+    private final ExecutorService pool;
+    private double lossSum;
+    private long correct;
+    private long examples;
+
+    /**
+     * One thread's buffers for shards of {@code n} examples, with its recorded programs: evaluation, and
+     * one training program per batch size B (the loss gradient is scaled by 1/B; B changes only for the
+     * last, partial batch of an epoch).
+     */
+    private final class Shard {
+        final Activations b;
+        final IntArray cursor = new IntArray(1);
+        final Params grads = Params.zeros();
+        final Recorder eval = new Recorder();
+        final Map<Integer, Recorder> train = new HashMap<>();
+
+        Shard(int n) {
+            b = new Activations(n);
+            cursor.set(0, 0);
+            eval.task("batch.gatherImages", Batch::gatherImages, data.testImages(), testOrder, cursor, b.x, n, LeNet.PIXELS);
+            eval.task("batch.gatherLabels", Batch::gatherLabels, data.testLabels(), testOrder, cursor, b.labels, n);
+            LeNetGraph.forward(eval, kernels, params, b);
+        }
+
+        Recorder train(int batchSize) {
+            return train.computeIfAbsent(batchSize, size -> {
+                Recorder r = new Recorder();
+                r.task("batch.gatherImages", Batch::gatherImages, data.trainImages(), order, cursor, b.x, b.n, LeNet.PIXELS);
+                r.task("batch.gatherLabels", Batch::gatherLabels, data.trainLabels(), order, cursor, b.labels, b.n);
+                LeNetGraph.forward(r, kernels, params, b);
+                LeNetGraph.backward(r, kernels, params, grads, b, 1.0f / size, false);
+                return r;
+            });
+        }
+    }
+
+    /**
+     * @param batchSize the largest batch {@link #trainBatch} will be given (sizes the shard buffers)
+     */
+    public JvmEngine(EngineData data, Params initial, float lr, int batchSize, int threads, KernelSet kernels) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.data = data;
+        this.kernels = kernels;
+        this.threads = threads;
+        this.shardCapacity = (batchSize + threads - 1) / threads;
+        this.params = initial.copy();
+        this.order = new IntArray(data.trainCount());
+        for (int i = 0; i < data.trainCount(); i++) {
+            order.set(i, i);
+        }
+        this.testOrder = new IntArray(data.testCount());
+        for (int i = 0; i < data.testCount(); i++) {
+            testOrder.set(i, i);
+        }
+        for (int t = 0; t < threads; t++) {
+            shards.add(new HashMap<>());
+        }
+        LeNetGraph.update(update, params, gradSum, lr);
+        pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, "lenet-jvm");
+            th.setDaemon(true);
+            return th;
+        }) : null;
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public String device() {
+        return "JVM, " + threads + (threads == 1 ? " thread, " : " threads, ") + kernels.name() + " kernels";
+    }
+
+    @Override
+    public void beginEpoch(int[] permutation) {
+        for (int i = 0; i < permutation.length; i++) {
+            order.set(i, permutation[i]);
+        }
+        lossSum = 0;
+        correct = 0;
+        examples = 0;
+    }
+
+    private Shard shard(int thread, int n) {
+        return shards.get(thread).computeIfAbsent(n, Shard::new);
+    }
+
+    /**
+     * Splits the examples {@code start .. start+count)} over the threads, one shard each, and runs the
+     * training program (or, with {@code train} false, evaluation) of every shard in parallel.
+     */
+    private List<Shard> runShards(int start, int count, boolean train) {
+        int base = count / threads;
+        int extra = count % threads;
+        List<Shard> used = new ArrayList<>();
+        List<Callable<Void>> jobs = new ArrayList<>();
+        int first = start;
+        for (int t = 0; t < threads; t++) {
+            int n = base + (t < extra ? 1 : 0);
+            if (n == 0) {
+                continue;
+            }
+            if (n > shardCapacity) {
+                throw new IllegalArgumentException("a batch of " + count + " exceeds the engine's batch size");
+            }
+            Shard s = shards.get(t).computeIfAbsent(n, Shard::new);
+            Recorder program = train ? s.train(count) : s.eval;
+            int at = first;
+            first += n;
+            used.add(s);
+            jobs.add(() -> {
+                s.cursor.set(0, at);
+                program.run();
+                return null;
+            });
+        }
+        invokeAll(jobs);
+        return used;
+    }
+
+    private void invokeAll(List<Callable<Void>> jobs) {
+        if (pool == null || jobs.size() == 1) {
+            for (Callable<Void> j : jobs) {
+                try {
+                    j.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return;
+        }
+        try {
+            for (Future<Void> f : pool.invokeAll(jobs)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void trainBatch(int start, int count) {
+        List<Shard> used = runShards(start, count, true);
+        // Sum the shard gradients in shard order (deterministic), then one SGD step.
+        List<FloatArray> sum = gradSum.tensors();
+        for (int j = 0; j < sum.size(); j++) {
+            FloatArray total = sum.get(j);
+            for (int e = 0; e < total.getSize(); e++) {
+                float g = 0.0f;
+                for (Shard s : used) {
+                    g += s.grads.tensors().get(j).get(e);
+                }
+                total.set(e, g);
+            }
+        }
+        update.run();
+        for (Shard s : used) {
+            lossSum += sum(s.b.loss, s.b.n);
+            correct += count(s.b.correct, s.b.n);
+        }
+        examples += count;
+    }
+
+    @Override
+    public Totals totals() {
+        return new Totals(lossSum, correct, examples);
+    }
+
+    @Override
+    public int evaluate() {
+        int right = 0;
+        int batch = shardCapacity * threads;
+        for (int start = 0; start < data.testCount(); start += batch) {
+            for (Shard s : runShards(start, Math.min(batch, data.testCount() - start), false)) {
+                right += count(s.b.correct, s.b.n);
+            }
+        }
+        return right;
+    }
+
+    @Override
+    public Params params() {
+        return params.copy();
+    }
+
+    @Override
+    public void setParams(Params p) {
+        params.copyFrom(p);
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    private static double sum(FloatArray a, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += a.get(i);
+        }
+        return s;
+    }
+
+    private static long count(IntArray a, int n) {
+        long c = 0;
+        for (int i = 0; i < n; i++) {
+            c += a.get(i);
+        }
+        return c;
+    }
+}

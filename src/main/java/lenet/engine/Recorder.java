@@ -1,0 +1,85 @@
+package lenet.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
+
+/**
+ * The JVM engine's task sink: records each kernel call with its arguments once, then replays the list on
+ * the calling thread as often as needed ({@code @Parallel} loops are plain loops on the JVM).
+ */
+public final class Recorder implements TaskSink {
+    /** One recorded kernel call. */
+    public record Call(String id, Runnable body) {
+    }
+
+    private final List<Call> calls = new ArrayList<>();
+
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Runs every recorded call in order. */
+    public void run() {
+        for (Call c : calls) {
+            c.body.run();
+        }
+    }
+
+    /** Runs every recorded call in order, adding each call's wall time to {@code nanos[index]}. */
+    public void runTimed(long[] nanos) {
+        for (int j = 0; j < calls.size(); j++) {
+            long t0 = System.nanoTime();
+            calls.get(j).body.run();
+            nanos[j] += System.nanoTime() - t0;
+        }
+    }
+
+    private void add(String id, Runnable body) {
+        calls.add(new Call(id, body));
+    }
+
+    @Override
+    public <A, B, C> void task(String id, Task3<A, B, C> k, A a, B b, C c) {
+        add(id, () -> k.apply(a, b, c));
+    }
+
+    @Override
+    public <A, B, C, D> void task(String id, Task4<A, B, C, D> k, A a, B b, C c, D d) {
+        add(id, () -> k.apply(a, b, c, d));
+    }
+
+    @Override
+    public <A, B, C, D, E> void task(String id, Task5<A, B, C, D, E> k, A a, B b, C c, D d, E e) {
+        add(id, () -> k.apply(a, b, c, d, e));
+    }
+
+    @Override
+    public <A, B, C, D, E, F> void task(String id, Task6<A, B, C, D, E, F> k, A a, B b, C c, D d, E e, F f) {
+        add(id, () -> k.apply(a, b, c, d, e, f));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G> void task(String id, Task7<A, B, C, D, E, F, G> k, A a, B b, C c, D d, E e, F f, G g) {
+        add(id, () -> k.apply(a, b, c, d, e, f, g));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J> void task(String id, Task10<A, B, C, D, E, F, G, H, I, J> k,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j) {
+        add(id, () -> k.apply(a, b, c, d, e, f, g, h, i, j));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J, K> void task(String id, Task11<A, B, C, D, E, F, G, H, I, J, K> k,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk) {
+        add(id, () -> k.apply(a, b, c, d, e, f, g, h, i, j, kk));
+    }
+}

@@ -1,0 +1,33 @@
+package lenet.engine;
+
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
+
+/**
+ * Where {@link LeNetGraph} puts the kernel calls of a step, in order: a TornadoVM {@code TaskGraph}
+ * (the TornadoVM engine) or a list of plain calls replayed on a JVM thread (the JVM engine). The step is
+ * written once; the engines differ only in their sink. Overloads exist for the argument counts the
+ * kernels have.
+ */
+public interface TaskSink {
+    <A, B, C> void task(String id, Task3<A, B, C> kernel, A a, B b, C c);
+
+    <A, B, C, D> void task(String id, Task4<A, B, C, D> kernel, A a, B b, C c, D d);
+
+    <A, B, C, D, E> void task(String id, Task5<A, B, C, D, E> kernel, A a, B b, C c, D d, E e);
+
+    <A, B, C, D, E, F> void task(String id, Task6<A, B, C, D, E, F> kernel, A a, B b, C c, D d, E e, F f);
+
+    <A, B, C, D, E, F, G> void task(String id, Task7<A, B, C, D, E, F, G> kernel, A a, B b, C c, D d, E e, F f, G g);
+
+    <A, B, C, D, E, F, G, H, I, J> void task(String id, Task10<A, B, C, D, E, F, G, H, I, J> kernel,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j);
+
+    <A, B, C, D, E, F, G, H, I, J, K> void task(String id, Task11<A, B, C, D, E, F, G, H, I, J, K> kernel,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k);
+}

@@ -1,0 +1,34 @@
+package lenet.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a training run measured: written as the run's metrics JSON and used for its chart. */
+public final class RunMetrics {
+    /** One epoch's figures. */
+    public record Epoch(int epoch, double loss, double trainAcc, double testAcc, double trainSeconds, double examplesPerSec) {
+    }
+
+    /** A progress point within an epoch, as d2l plots them (epoch as a fraction: 1.2 = 20% into epoch 2). */
+    public record Point(double epoch, double loss, double trainAcc) {
+    }
+
+    public String engine;
+    public String device;
+    public int threads;
+    public String kernels;
+    public int epochs;
+    public int batchSize;
+    public double lr;
+    public long seed;
+    public int trainExamples;
+    public int testExamples;
+    public double loss;
+    public double trainAcc;
+    public double testAcc;
+    public double examplesPerSec;
+    public double trainSeconds;
+    public double wallSeconds;
+    public final List<Epoch> history = new ArrayList<>();
+    public final List<Point> progress = new ArrayList<>();
+}
