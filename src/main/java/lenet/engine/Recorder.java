@@ -5,6 +5,8 @@ import java.util.List;
 
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
@@ -44,6 +46,16 @@ public final class Recorder implements TaskSink {
 
     private void add(String id, Runnable body) {
         calls.add(new Call(id, body));
+    }
+
+    @Override
+    public <A> void task(String id, Task1<A> k, A a) {
+        add(id, () -> k.apply(a));
+    }
+
+    @Override
+    public <A, B> void task(String id, Task2<A, B> k, A a, B b) {
+        add(id, () -> k.apply(a, b));
     }
 
     @Override

@@ -2,6 +2,8 @@ package lenet.engine;
 
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
@@ -15,6 +17,10 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
  * kernels have.
  */
 public interface TaskSink {
+    <A> void task(String id, Task1<A> kernel, A a);
+
+    <A, B> void task(String id, Task2<A, B> kernel, A a, B b);
+
     <A, B, C> void task(String id, Task3<A, B, C> kernel, A a, B b, C c);
 
     <A, B, C, D> void task(String id, Task4<A, B, C, D> kernel, A a, B b, C c, D d);

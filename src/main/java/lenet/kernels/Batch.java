@@ -33,4 +33,14 @@ public final class Batch {
             labels.set(i, allLabels.get(order.get(cursor.get(0) + i)));
         }
     }
+
+    /** cursor[0] += n: moves to the next batch, where the kernels run. One thread. */
+    public static void advance(IntArray cursor, int n) {
+        cursor.set(0, cursor.get(0) + n);
+    }
+
+    /** cursor[0] = 0: back to the first batch of a pass. One thread. */
+    public static void rewind(IntArray cursor) {
+        cursor.set(0, 0);
+    }
 }

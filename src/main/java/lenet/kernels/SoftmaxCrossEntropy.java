@@ -74,17 +74,23 @@ public final class SoftmaxCrossEntropy {
 
     /**
      * totals[0] += Σ_i loss[i], totals[1] += Σ_i correct[i]: running sums for the epoch, kept where the
-     * kernels run so they cross to the host only when a progress line needs them. One thread (no
+     * kernels run so they cross to the host only when a progress line needs them. The sums restart when
+     * the batch is the first of its pass ({@code cursor[0] == 0}, see {@link Batch}). One thread (no
      * {@code @Parallel} loop): n is at most a batch, and a single owner needs no atomics.
      */
-    public static void accumulate(FloatArray loss, IntArray correct, FloatArray totals, int n) {
+    public static void accumulate(FloatArray loss, IntArray correct, IntArray cursor, FloatArray totals, int n) {
         float l = 0.0f;
         float c = 0.0f;
         for (int i = 0; i < n; i++) {
             l += loss.get(i);
             c += correct.get(i);
         }
-        totals.set(0, totals.get(0) + l);
-        totals.set(1, totals.get(1) + c);
+        if (cursor.get(0) == 0) {
+            totals.set(0, l);
+            totals.set(1, c);
+        } else {
+            totals.set(0, totals.get(0) + l);
+            totals.set(1, totals.get(1) + c);
+        }
     }
 }

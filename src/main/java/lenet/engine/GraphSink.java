@@ -1,0 +1,148 @@
+package lenet.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
+
+/**
+ * The TornadoVM engine's task sink: adds each kernel call to a TornadoVM {@link TaskGraph}, and keeps a
+ * readable record of the graph (task ids, transfers) that the engine prints with {@code --profile} and
+ * that tests assert on.
+ */
+public final class GraphSink implements TaskSink {
+    private final TaskGraph graph;
+    private final List<String> tasks = new ArrayList<>();
+    private final List<String> transfers = new ArrayList<>();
+
+    public GraphSink(String name) {
+        graph = new TaskGraph(name);
+    }
+
+    public TaskGraph graph() {
+        return graph;
+    }
+
+    public String name() {
+        return graph.getTaskGraphName();
+    }
+
+    /** Task ids in execution order. */
+    public List<String> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    /** Transfers as "toDevice(EVERY_EXECUTION): cursor" lines, in the order they were declared. */
+    public List<String> transfers() {
+        return List.copyOf(transfers);
+    }
+
+    private static final String[] MODES = {"FIRST_EXECUTION", "EVERY_EXECUTION", "UNDER_DEMAND"};
+
+    /** Objects with their names, for the record: {@code named("cursor", cursor, ...)}. */
+    public GraphSink toDevice(int mode, Named... objects) {
+        graph.transferToDevice(mode, values(objects));
+        transfers.add("toDevice(" + MODES[mode] + "): " + names(objects));
+        return this;
+    }
+
+    public GraphSink toHost(int mode, Named... objects) {
+        graph.transferToHost(mode, values(objects));
+        transfers.add("toHost(" + MODES[mode] + "): " + names(objects));
+        return this;
+    }
+
+    public GraphSink persist(Named... objects) {
+        graph.persistOnDevice(values(objects));
+        transfers.add("persist: " + names(objects));
+        return this;
+    }
+
+    public GraphSink consume(String fromGraph, Named... objects) {
+        graph.consumeFromDevice(fromGraph, values(objects));
+        transfers.add("consume(" + fromGraph + "): " + names(objects));
+        return this;
+    }
+
+    /** A buffer and the name it has in the graph's record. */
+    public record Named(String name, Object value) {
+    }
+
+    public static Named named(String name, Object value) {
+        return new Named(name, value);
+    }
+
+    private static Object[] values(Named[] objects) {
+        return Arrays.stream(objects).map(Named::value).toArray();
+    }
+
+    private static String names(Named[] objects) {
+        return String.join(", ", Arrays.stream(objects).map(Named::name).toList());
+    }
+
+    @Override
+    public <A> void task(String id, Task1<A> k, A a) {
+        tasks.add(id);
+        graph.task(id, k, a);
+    }
+
+    @Override
+    public <A, B> void task(String id, Task2<A, B> k, A a, B b) {
+        tasks.add(id);
+        graph.task(id, k, a, b);
+    }
+
+    @Override
+    public <A, B, C> void task(String id, Task3<A, B, C> k, A a, B b, C c) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c);
+    }
+
+    @Override
+    public <A, B, C, D> void task(String id, Task4<A, B, C, D> k, A a, B b, C c, D d) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d);
+    }
+
+    @Override
+    public <A, B, C, D, E> void task(String id, Task5<A, B, C, D, E> k, A a, B b, C c, D d, E e) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d, e);
+    }
+
+    @Override
+    public <A, B, C, D, E, F> void task(String id, Task6<A, B, C, D, E, F> k, A a, B b, C c, D d, E e, F f) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d, e, f);
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G> void task(String id, Task7<A, B, C, D, E, F, G> k, A a, B b, C c, D d, E e, F f, G g) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d, e, f, g);
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J> void task(String id, Task10<A, B, C, D, E, F, G, H, I, J> k,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d, e, f, g, h, i, j);
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J, K> void task(String id, Task11<A, B, C, D, E, F, G, H, I, J, K> k,
+            A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk) {
+        tasks.add(id);
+        graph.task(id, k, a, b, c, d, e, f, g, h, i, j, kk);
+    }
+}
