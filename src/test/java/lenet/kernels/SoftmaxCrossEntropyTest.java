@@ -237,31 +237,31 @@ class SoftmaxCrossEntropyTest {
     }
 
     /**
-     * totals[0] += Σ loss, totals[1] += Σ correct, and a second call adds to the first.
+     * totals[0] += Σ loss, totals[1] += Σ correct: the first batch of a pass (cursor 0) restarts the sums,
+     * whatever they held; the next batch (cursor n) adds to them.
      *
-     * <p>Tolerance for the loss total: γ(n + 1)·(|totals[0]| + Σ loss), the worst case of a float sum of n + 1
-     * terms (the losses and the running total). Counts are small integers, exact in float.
+     * <p>Tolerance for the loss total: γ(2n)·Σ loss, the worst case of a float sum of 2n terms. Counts are
+     * small integers, exact in float.
      */
     @Test
-    void accumulateAddsToTheRunningTotals() {
+    void accumulateRestartsAtCursorZeroThenAdds() {
         int n = 256;
         SplittableRandom r = Tensors.random("accumulate");
-        float[] totals0 = {3.5f, 7f};
-        FloatArray totals = device(totals0);
-        double expectedLoss = totals0[0];
-        double lossMagnitude = totals0[0];
-        double expectedCount = totals0[1];
+        FloatArray totals = device(new float[] {3.5f, 7f});   // left over from an earlier pass
+        IntArray cursor = IntArray.fromArray(new int[] {0});
+        double expectedLoss = 0;
+        double expectedCount = 0;
         for (int call = 0; call < 2; call++) {
             float[] loss = Tensors.uniform(r, n, 0, 5);
             int[] correct = Tensors.uniformInts(r, n, 2);
-            SoftmaxCrossEntropy.accumulate(device(loss), IntArray.fromArray(correct), totals, n);
+            cursor.set(0, call * n);
+            SoftmaxCrossEntropy.accumulate(device(loss), IntArray.fromArray(correct), cursor, totals, n);
             for (int i = 0; i < n; i++) {
                 expectedLoss += loss[i];
-                lossMagnitude += loss[i];
                 expectedCount += correct[i];
             }
             float[] t = host(totals);
-            double tol = gamma(n + 1) * lossMagnitude;
+            double tol = gamma(2 * n) * expectedLoss;
             double error = Math.abs(t[0] - expectedLoss);
             assertTrue(error <= tol, String.format("after call %d: loss total %.9g, expected %.9g: |error| %.3e > tolerance %.3e",
                     call + 1, t[0], expectedLoss, error, tol));
