@@ -16,6 +16,8 @@ module lenet {
     exports lenet;
     exports lenet.model;
     exports lenet.kernels;
+    exports lenet.data;
+    exports lenet.engine;
     exports lenet.cli;
 
     // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is
