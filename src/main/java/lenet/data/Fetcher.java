@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -138,6 +139,9 @@ public final class Fetcher {
                 throw new DataException(url + ": downloaded data does not match: expected %d bytes with SHA-256 %s, got %d bytes with SHA-256 %s"
                         .formatted(e.size(), e.sha256(), got.size(), got.sha256()));
             }
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--")); // temp files are private
+            }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
             log.println(e.file() + ": verified");
@@ -168,17 +172,17 @@ public final class Fetcher {
                 out.write(buf, 0, n);
                 done += n;
                 if (done >= next) {
-                    log.print("\r" + name + ": " + (length > 0 ? 100 * done / length + "% of " + mb(length) : mb(done)));
+                    log.print("\r" + name + ": " + (length > 0 ? 100 * done / length + "% of " + human(length) : human(done)));
                     log.flush();
                     next = done + step;
                 }
             }
         } finally {
-            log.println("\r" + name + ": " + mb(done) + " downloaded");
+            log.println("\r" + name + ": " + human(done) + " downloaded");
         }
     }
 
-    private static String mb(long bytes) {
-        return "%.1f MB".formatted(bytes / 1e6);
+    private static String human(long bytes) {
+        return bytes < 10_000 ? bytes + " B" : bytes < 1_000_000 ? "%.1f kB".formatted(bytes / 1e3) : "%.1f MB".formatted(bytes / 1e6);
     }
 }

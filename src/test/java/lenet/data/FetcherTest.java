@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -99,6 +100,8 @@ class FetcherTest {
         assertEquals(List.of("images.gz", "labels.gz"), files());
         assertArrayEquals(bodies.get("images.gz"), Files.readAllBytes(dir.resolve("images.gz")));
         assertEquals(4, Idx.readImages(dir.resolve("images.gz")).count());
+        assertTrue(Files.getPosixFilePermissions(dir.resolve("images.gz")).contains(PosixFilePermission.OTHERS_READ),
+                "readable by all, like any file the user creates");
         assertTrue(log.toString().contains("images.gz: verified"), log.toString());
         assertEquals(2, requests.get());
 
