@@ -18,6 +18,8 @@ module lenet {
     exports lenet.engine;
     exports lenet.train;
     exports lenet.kernels;
+    exports lenet.data;
+    exports lenet.engine;
     exports lenet.cli;
 
     // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is
