@@ -19,7 +19,6 @@ module lenet {
     exports lenet.train;
     exports lenet.kernels;
     exports lenet.data;
-    exports lenet.engine;
     exports lenet.cli;
 
     // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import lenet.data.DataException;
+import lenet.engine.EngineException;
+import lenet.train.DivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,7 +65,8 @@ public final class Cli implements Callable<Integer> {
     }
 
     private static int runtimeError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        if (e instanceof DataException || e instanceof UncheckedIOException) {
+        if (e instanceof DataException || e instanceof UncheckedIOException || e instanceof EngineException
+                || e instanceof DivergedException) {
             cl.getErr().println("lenet: " + e.getMessage());
         } else {
             e.printStackTrace(cl.getErr());

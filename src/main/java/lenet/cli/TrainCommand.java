@@ -7,7 +7,19 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Locale;
 import lenet.data.Dataset;
+import lenet.engine.Engine;
+import lenet.engine.EngineData;
+import lenet.engine.Engines;
+import lenet.engine.KernelSet;
+import lenet.engine.TornadoRuntimeInfo;
+import lenet.model.LeNet;
+import lenet.model.Params;
+import lenet.train.MetricsFile;
+import lenet.train.RunMetrics;
+import lenet.train.TrainConfig;
+import lenet.train.Trainer;
 import lenet.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,9 +85,27 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Trains and reports; returns the exit code. */
     int runTraining(TrainOptions options, Dataset train, Dataset test) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("lenet train: training is not wired in yet");
-        return 3;
+        PrintWriter out = spec.commandLine().getOut();
+        TrainConfig config = new TrainConfig(options.epochs(), options.batchSize(), options.lr(), options.seed());
+        EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
+        Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
+                options.threads(), KernelSet.PLAIN);
+        long start = System.nanoTime();
+        try (Engine engine = Engines.start(choice, data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
+            out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
+            out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
+                    options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
+                    config.batchSize(), config.lr(), config.epochs(), config.seed());
+            RunMetrics metrics = new Trainer(config, engine, train.count(), test.count(), out).run();
+            metrics.threads = engine.name().equals("java") ? options.threads() : 0;
+            metrics.kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
+            metrics.wallSeconds = (System.nanoTime() - start) / 1e9;
+            if (options.metricsJson() != null) {
+                MetricsFile.write(options.metricsJson(), metrics);
+                out.println("metrics: " + options.metricsJson());
+            }
+        }
+        return 0;
     }
 
     /** The options, validated: a bad one fails with a one-line usage error. */

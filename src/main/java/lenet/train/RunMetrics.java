@@ -19,7 +19,7 @@ public final class RunMetrics {
     public String kernels;
     public int epochs;
     public int batchSize;
-    public double lr;
+    public float lr;
     public long seed;
     public int trainExamples;
     public int testExamples;

@@ -1,6 +1,6 @@
 package lenet.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Random;
 
@@ -17,9 +17,9 @@ public final class Trainer {
     private final Engine engine;
     private final int trainCount;
     private final int testCount;
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public Trainer(TrainConfig config, Engine engine, int trainCount, int testCount, PrintStream out) {
+    public Trainer(TrainConfig config, Engine engine, int trainCount, int testCount, PrintWriter out) {
         this.config = config;
         this.engine = engine;
         this.trainCount = trainCount;
