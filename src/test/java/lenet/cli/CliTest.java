@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import lenet.train.MetricsFile;
+import lenet.train.RunMetrics;
 import picocli.CommandLine;
 
 class CliTest {
@@ -132,11 +134,28 @@ class CliTest {
     }
 
     @Test
-    void trainLoadsTheDataThenStops() throws IOException {
+    void trainRunsAndWritesMetrics() throws IOException {
         writeFashion(dir, 4);
-        Result r = run("train", "--data", dir.toString(), "--epochs", "1");
-        assertEquals(3, r.code(), r.err());
-        assertEquals("lenet train: training is not wired in yet\n", r.err().replace(System.lineSeparator(), "\n"));
+        Path metrics = dir.resolve("m.json");
+        Result r = run("train", "--data", dir.toString(), "--epochs", "2", "--batch-size", "3", "--threads", "2",
+                "--metrics-json", metrics.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("epoch 2/2: loss "), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("loss \\d+\\.\\d{3}, train acc \\d\\.\\d{3}, test acc \\d\\.\\d{3}")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("[\\d.]+ examples/sec on JVM, 2 threads, .*")), r.out());
+        RunMetrics m = MetricsFile.read(metrics);
+        assertEquals(2, m.history.size());
+        assertEquals("java", m.engine);
+        assertEquals(4, m.trainExamples);
+    }
+
+    @Test
+    void anAbsurdLearningRateStopsWithOneLine() throws IOException {
+        writeFashion(dir, 4);
+        Result r = run("train", "--data", dir.toString(), "--epochs", "20", "--batch-size", "1", "--lr", "1e38");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().matches("lenet: training diverged at epoch \\d+, step \\d+: the loss is (NaN|infinite); "
+                + "try a smaller learning rate than --lr 1.0E38\\R"), r.err());
     }
 
     @Test
@@ -158,8 +177,11 @@ class CliTest {
         for (String set : new String[] {"train", "t10k"}) {
             Files.write(dir.resolve(set + "-images-idx3-ubyte.gz"),
                     gzip(ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28).array()));
-            Files.write(dir.resolve(set + "-labels-idx1-ubyte.gz"),
-                    gzip(ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n).array()));
+            ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+            for (int i = 0; i < n; i++) {
+                labels.put((byte) (i % 10));   // varied labels: a model that favours one class cannot reach zero loss
+            }
+            Files.write(dir.resolve(set + "-labels-idx1-ubyte.gz"), gzip(labels.array()));
         }
     }
 
