@@ -13,8 +13,11 @@ public interface Engine extends AutoCloseable {
     /** Where the kernels run, for the run's report (e.g. "JVM, 2 threads, cpu kernels"). */
     String device();
 
-    /** Starts an epoch: {@code order} is the permutation of training examples; resets the epoch's totals. */
-    void beginEpoch(int[] order);
+    /**
+     * Starts an epoch: {@code order} is the permutation of training examples and {@code first} the
+     * position in it of the next batch (0, or where a resumed run left off); resets the epoch's totals.
+     */
+    void beginEpoch(int[] order, int first);
 
     /** One SGD step on the examples {@code order[start .. start+count)}. */
     void trainBatch(int start, int count);

@@ -113,7 +113,7 @@ public final class JvmEngine implements Engine {
     }
 
     @Override
-    public void beginEpoch(int[] permutation) {
+    public void beginEpoch(int[] permutation, int first) {
         for (int i = 0; i < permutation.length; i++) {
             order.set(i, permutation[i]);
         }

@@ -27,7 +27,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>One execution plan holds these graphs (index: name):
  * <ol start="0">
- * <li>{@code epoch}: uploads the epoch's order, rewinds the training cursor;</li>
+ * <li>{@code epoch}: uploads the epoch's order and moves the training cursor to its first batch;</li>
  * <li>{@code train}: one SGD step on a batch of B examples;</li>
  * <li>{@code trainTail}: the same for the last, partial batch (only when B does not divide the set);</li>
  * <li>{@code eval}: forward pass and correct count on B test examples;</li>
@@ -47,6 +47,7 @@ public final class TornadoEngine implements Engine {
     private final IntArray order;
     private final IntArray testOrder;
     private final IntArray trainCursor = zeroInts(1);
+    private final IntArray epochStart = zeroInts(1);
     private final IntArray testCursor = zeroInts(1);
     private final FloatArray trainTotals = zeroFloats(2);
     private final FloatArray testTotals = zeroFloats(2);
@@ -78,8 +79,8 @@ public final class TornadoEngine implements Engine {
         Named[] totals = {named("trainTotals", trainTotals)};
 
         GraphSink epoch = add(0, new GraphSink("epoch"));
-        epoch.toDevice(EVERY_EXECUTION, named("order", order));
-        epoch.task("batch.rewind", Batch::rewind, trainCursor);
+        epoch.toDevice(EVERY_EXECUTION, named("order", order), named("epochStart", epochStart));
+        epoch.task("batch.seek", Batch::seek, trainCursor, epochStart);
         epoch.persist(epochState);
 
         GraphSink train = add(1, trainGraph("train", batch, lr));
@@ -229,12 +230,13 @@ public final class TornadoEngine implements Engine {
     }
 
     @Override
-    public void beginEpoch(int[] permutation) {
+    public void beginEpoch(int[] permutation, int first) {
         for (int i = 0; i < permutation.length; i++) {
             order.set(i, permutation[i]);
         }
+        epochStart.set(0, first);
         execute(0);
-        examples = 0;
+        examples = first;
     }
 
     @Override

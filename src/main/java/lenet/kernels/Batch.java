@@ -39,8 +39,8 @@ public final class Batch {
         cursor.set(0, cursor.get(0) + n);
     }
 
-    /** cursor[0] = 0: back to the first batch of a pass. One thread. */
-    public static void rewind(IntArray cursor) {
-        cursor.set(0, 0);
+    /** cursor[0] = start[0]: to the first batch of an epoch (0, or where a resumed run left off). One thread. */
+    public static void seek(IntArray cursor, IntArray start) {
+        cursor.set(0, start.get(0));
     }
 }

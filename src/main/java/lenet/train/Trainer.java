@@ -61,7 +61,7 @@ public final class Trainer {
         int batches = (trainCount + config.batchSize() - 1) / config.batchSize();
         int every = Math.max(1, batches / 5);
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            engine.beginEpoch(epochOrder(config.seed(), epoch, trainCount));
+            engine.beginEpoch(epochOrder(config.seed(), epoch, trainCount), 0);
             long epochNanos = 0;
             for (int b = 0; b < batches; b++) {
                 int start = b * config.batchSize();

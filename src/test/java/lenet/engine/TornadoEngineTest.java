@@ -43,8 +43,8 @@ class TornadoEngineTest {
                 JvmEngine jvm = new JvmEngine(data, init, 0.9f, 4, 1, KernelSet.PLAIN)) {
             for (int epoch = 1; epoch <= 2; epoch++) {
                 int[] order = Trainer.epochOrder(1, epoch, 10);
-                tornado.beginEpoch(order);
-                jvm.beginEpoch(order);
+                tornado.beginEpoch(order, 0);
+                jvm.beginEpoch(order, 0);
                 for (int start = 0; start < 10; start += 4) {
                     tornado.trainBatch(start, Math.min(4, 10 - start));
                     jvm.trainBatch(start, Math.min(4, 10 - start));
@@ -67,8 +67,8 @@ class TornadoEngineTest {
             assertEquals(List.of("epoch", "train", "trainTail", "eval", "evalTail"), graphs.stream().map(GraphSink::name).toList());
 
             GraphSink epoch = graphs.get(0);
-            assertEquals(List.of("batch.rewind"), epoch.tasks());
-            assertTrue(epoch.transfers().contains("toDevice(EVERY_EXECUTION): order"), epoch.transfers().toString());
+            assertEquals(List.of("batch.seek"), epoch.tasks());
+            assertTrue(epoch.transfers().contains("toDevice(EVERY_EXECUTION): order, epochStart"), epoch.transfers().toString());
 
             for (GraphSink train : List.of(graphs.get(1), graphs.get(2))) {
                 List<String> tasks = train.tasks();
