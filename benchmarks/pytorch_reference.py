@@ -1,0 +1,485 @@
+#!/usr/bin/python3
+"""
+PyTorch reference for lenet: the d2l LeNet-5 (Dive into Deep Learning, section 7.6 "Convolutional
+Neural Networks (LeNet)"), written out plainly so that the Java kernels can be checked against it
+and its training speed compared with theirs.
+
+The network, exactly as d2l builds it (parameter names are the nn.Sequential indices):
+
+    nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),     # 0, 1
+        nn.AvgPool2d(kernel_size=2, stride=2),                       # 2
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),               # 3, 4
+        nn.AvgPool2d(kernel_size=2, stride=2),                       # 5
+        nn.Flatten(),                                                # 6
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),                    # 7, 8
+        nn.Linear(120, 84), nn.Sigmoid(),                            # 9, 10
+        nn.Linear(84, 10))                                           # 11
+
+initialised as d2l's train_ch6 does (nn.init.xavier_uniform_ on every Conv2d and Linear weight,
+biases left at PyTorch's default) and trained with CrossEntropyLoss (mean over the batch) and
+plain SGD.
+
+Two modes:
+
+  fixture  One training step on a small batch with a fixed seed, every tensor of it written to a
+           binary file (default src/test/resources/lenet/fixture/lenet_fixture.bin) that the Java
+           test lenet.fixture.PyTorchFixtureTest reads:
+
+               python3 benchmarks/pytorch_reference.py fixture
+
+  train    The d2l training run on Fashion-MNIST (batch 256, lr 0.9, 10 epochs by default), read
+           from the gzip IDX files (no torchvision download), printing d2l's summary lines
+           ("loss 0.464, train acc 0.825, test acc 0.788" and "N examples/sec on cpu"):
+
+               python3 benchmarks/pytorch_reference.py train --threads 2 --json pytorch.json
+
+Fixture file format (little-endian):
+
+    bytes  "LNTF"                       magic
+    int32  version (1)
+    int32  number of tensors
+    then per tensor:
+    int32  name length in bytes, then the name (UTF-8)
+    int32  dtype (0 = float32, 1 = int32)
+    int32  ndim, then int32 dims[ndim] (ndim 0: a scalar, one value)
+    data   prod(dims) values of the dtype, row-major (PyTorch's NCHW order for activations)
+
+Tensors in the file (N examples):
+
+    meta.seed, meta.lr, meta.input_source     int32, float32, int32 (1: the first N Fashion-MNIST
+                                              test images and labels; 0: seeded uniform random)
+    input                                     (N, 1, 28, 28) float32
+    labels                                    (N,) int32
+    param.<p>                                 the 10 parameters before the step, <p> = 0.weight,
+                                              0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight,
+                                              9.bias, 11.weight, 11.bias
+    act.<k>.<Module>                          the output of Sequential module k (act.0.Conv2d ...
+                                              act.11.Linear: the logits)
+    loss.per_example, loss.mean               (N,) and () float32
+    grad.input                                d mean-loss / d input, (N, 1, 28, 28)
+    grad.act.<k>.<Module>                     d mean-loss / d act.<k>.<Module>
+    grad.<p>                                  d mean-loss / d param.<p>
+    updated.<p>                               param.<p> after one SGD step (lr = meta.lr)
+"""
+
+import argparse
+import gzip
+import json
+import os
+import re
+import struct
+import sys
+import time
+
+DATA_DIR = "/usr/share/datasets/fashion-mnist"
+DEFAULT_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                               "src", "test", "resources", "lenet", "fixture", "lenet_fixture.bin")
+FIXTURE_MAGIC = b"LNTF"
+FIXTURE_VERSION = 1
+DTYPE_FLOAT32 = 0
+DTYPE_INT32 = 1
+
+
+def fail(message):
+    """One clear line on stderr and a non-zero exit (no traceback) for bad input."""
+    print(f"pytorch_reference.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+# ----------------------------------------------------------------------------------------------
+# the model
+
+def lenet():
+    import torch.nn as nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def init_weights(m):
+    """d2l's train_ch6 initialisation: Xavier-uniform weights, default biases."""
+    import torch.nn as nn
+    if type(m) == nn.Linear or type(m) == nn.Conv2d:
+        nn.init.xavier_uniform_(m.weight)
+
+
+# ----------------------------------------------------------------------------------------------
+# Fashion-MNIST IDX files
+
+def read_idx(path):
+    """Reads a gzip IDX file (images: uint8 (n, rows, cols); labels: uint8 (n,)) with numpy."""
+    import numpy as np
+    try:
+        with gzip.open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        fail(f"{path}: cannot read ({e.strerror or e}); expected a gzip IDX file "
+             f"(apt-get install dataset-fashion-mnist)")
+    if len(data) < 8:
+        fail(f"{path}: too short for an IDX header")
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08 or ndim not in (1, 3):
+        fail(f"{path}: not an unsigned-byte IDX file of 1 or 3 dimensions")
+    dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    offset = 4 + 4 * ndim
+    count = 1
+    for d in dims:
+        count *= d
+    if len(data) != offset + count:
+        fail(f"{path}: expected {offset + count} bytes for dims {dims}, found {len(data)}")
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
+
+
+def load_split(data_dir, split, limit=None):
+    """(images float32 (n, 1, 28, 28) in [0, 1], labels int64 (n,)) of 'train' or 't10k'."""
+    import numpy as np
+    images = read_idx(os.path.join(data_dir, f"{split}-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(data_dir, f"{split}-labels-idx1-ubyte.gz"))
+    if images.shape[0] != labels.shape[0]:
+        fail(f"{data_dir}: {split} has {images.shape[0]} images but {labels.shape[0]} labels")
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    x = (images.astype(np.float32) / 255.0).reshape(-1, 1, images.shape[1], images.shape[2])
+    return x, labels.astype(np.int64)
+
+
+# ----------------------------------------------------------------------------------------------
+# which BLAS torch calls
+
+def blas_report():
+    """Describes the BLAS torch's linear layers call; warns when it is the slow reference BLAS.
+
+    Debian's torch is built with BLAS_INFO=generic: it calls whatever libblas.so.3 the
+    alternatives system points to, so the answer comes from the libraries mapped into this
+    process after a linear op has run.
+    """
+    import torch
+    torch.nn.functional.linear(torch.ones(8, 8), torch.ones(8, 8))  # make sure BLAS is loaded
+    config = torch.__config__.show()
+    match = re.search(r"\bBLAS_INFO=([^,\s]*)", config)
+    blas_info = match.group(1) if match else "unknown"
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6 and ("blas" in fields[-1].lower() or "mkl" in fields[-1].lower()):
+                libs.add(os.path.realpath(fields[-1]))
+    openblas = sorted(l for l in libs if "libopenblas" in os.path.basename(l))
+    report = {"blas_info": blas_info, "libraries": sorted(libs)}
+    if openblas:
+        report["blas"] = "OpenBLAS"
+        try:
+            import ctypes
+            lib = ctypes.CDLL(openblas[0])
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            report["openblas_config"] = lib.openblas_get_config().decode()
+            report["openblas_core"] = lib.openblas_get_corename().decode()
+            report["openblas_threads"] = lib.openblas_get_num_threads()
+        except (OSError, AttributeError):
+            pass
+    elif any("mkl" in os.path.basename(l) for l in libs):
+        report["blas"] = "MKL"
+    elif any(os.path.basename(l).startswith("libblas.so") for l in libs):
+        report["blas"] = "reference"
+    else:
+        report["blas"] = "unknown"
+    return report
+
+
+def print_blas(report):
+    line = f"BLAS: {report['blas']} (torch BLAS_INFO={report['blas_info']}"
+    if "openblas_core" in report:
+        line += f"; core {report['openblas_core']}, {report['openblas_threads']} threads"
+    line += ")"
+    print(line)
+    for lib in report["libraries"]:
+        print(f"  mapped: {lib}")
+    if report["blas"] == "reference":
+        print("WARNING: torch is running on the reference (netlib) BLAS: its linear layers are many "
+              "times slower than with an optimised BLAS, so its examples/sec are not a fair "
+              "comparison. Install libopenblas0-pthread (it becomes libblas.so.3 through "
+              "update-alternatives) and run again.", file=sys.stderr)
+    elif report["blas"] == "unknown":
+        print("WARNING: could not tell which BLAS torch uses; check the mapped libraries before "
+              "comparing speed.", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------------------------
+# fixture mode
+
+def write_tensor(f, name, tensor):
+    """One tensor record of the fixture format (see the module docstring)."""
+    import numpy as np
+    import torch
+    a = tensor.detach().cpu().numpy() if isinstance(tensor, torch.Tensor) else np.asarray(tensor)
+    if a.dtype == np.float32:
+        dtype = DTYPE_FLOAT32
+    elif a.dtype in (np.int32, np.int64):
+        if a.size and (a.min() < -2**31 or a.max() >= 2**31):
+            raise ValueError(f"{name}: values do not fit int32")
+        a = a.astype(np.int32)
+        dtype = DTYPE_INT32
+    else:
+        raise ValueError(f"{name}: unsupported dtype {a.dtype}")
+    encoded = name.encode("utf-8")
+    f.write(struct.pack("<i", len(encoded)))
+    f.write(encoded)
+    f.write(struct.pack("<ii", dtype, a.ndim))
+    f.write(struct.pack(f"<{a.ndim}i", *a.shape))
+    f.write(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
+
+
+def write_fixture(path, tensors):
+    with open(path, "wb") as f:
+        f.write(FIXTURE_MAGIC)
+        f.write(struct.pack("<ii", FIXTURE_VERSION, len(tensors)))
+        for name, t in tensors:
+            write_tensor(f, name, t)
+
+
+def run_fixture(args):
+    import numpy as np
+    import torch
+    import torch.nn as nn
+
+    torch.manual_seed(args.seed)
+    net = lenet()
+    net.apply(init_weights)
+    n = args.batch
+
+    images = os.path.join(args.data, "t10k-images-idx3-ubyte.gz")
+    labels_file = os.path.join(args.data, "t10k-labels-idx1-ubyte.gz")
+    if os.path.exists(images) and os.path.exists(labels_file):
+        x_np, y_np = load_split(args.data, "t10k", limit=n)
+        x = torch.from_numpy(x_np.copy())
+        y = torch.from_numpy(y_np.copy())
+        source = 1
+        print(f"input: the first {n} Fashion-MNIST test images (/255) and their labels")
+    else:
+        g = torch.Generator().manual_seed(args.seed + 1)
+        x = torch.rand(n, 1, 28, 28, generator=g)
+        y = torch.randint(0, 10, (n,), generator=g)
+        source = 0
+        print(f"input: {args.data} not found; seeded uniform random images and labels")
+
+    params_before = [(name, p.detach().clone()) for name, p in net.named_parameters()]
+
+    # forward, module by module, keeping every output and its gradient
+    x.requires_grad_(True)
+    acts = []
+    h = x
+    for k, module in enumerate(net):
+        h = module(h)
+        h.retain_grad()
+        acts.append((f"act.{k}.{type(module).__name__}", h))
+    logits = h
+    per_example = nn.CrossEntropyLoss(reduction="none")(logits, y)
+    loss = nn.CrossEntropyLoss()(logits, y)
+    optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
+    optimizer.zero_grad()
+    loss.backward()
+    grads = [(name, p.grad.detach().clone()) for name, p in net.named_parameters()]
+    optimizer.step()
+    params_after = [(name, p.detach().clone()) for name, p in net.named_parameters()]
+
+    tensors = [
+        ("meta.seed", np.array(args.seed, dtype=np.int32)),
+        ("meta.lr", np.array(args.lr, dtype=np.float32)),
+        ("meta.input_source", np.array(source, dtype=np.int32)),
+        ("input", x),
+        ("labels", y),
+    ]
+    tensors += [(f"param.{name}", t) for name, t in params_before]
+    tensors += [(name, t) for name, t in acts]
+    tensors += [("loss.per_example", per_example), ("loss.mean", loss)]
+    tensors += [("grad.input", x.grad)]
+    tensors += [(f"grad.{name}", t.grad) for name, t in acts]
+    tensors += [(f"grad.{name}", t) for name, t in grads]
+    tensors += [(f"updated.{name}", t) for name, t in params_after]
+
+    out = os.path.normpath(args.out)
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    write_fixture(out, tensors)
+    print(f"loss {loss.item():.6f}; per example {[round(v, 6) for v in per_example.tolist()]}")
+    print(f"wrote {len(tensors)} tensors, {os.path.getsize(out)} bytes to {out}")
+
+
+# ----------------------------------------------------------------------------------------------
+# train mode
+
+def evaluate_accuracy(net, x, y, batch):
+    import torch
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        for s in range(0, x.shape[0], batch):
+            correct += (net(x[s:s + batch]).argmax(dim=1) == y[s:s + batch]).sum().item()
+    return correct / x.shape[0]
+
+
+def run_train(args):
+    import torch
+    import torch.nn as nn
+
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    blas = blas_report()
+    print_blas(blas)
+
+    x_train, y_train = load_split(args.data, "train", limit=args.train_limit)
+    x_test, y_test = load_split(args.data, "t10k", limit=args.test_limit)
+    x_train, y_train = torch.from_numpy(x_train), torch.from_numpy(y_train)
+    x_test, y_test = torch.from_numpy(x_test), torch.from_numpy(y_test)
+    n_train = x_train.shape[0]
+    print(f"data: {n_train} training, {x_test.shape[0]} test examples from {args.data}")
+
+    torch.manual_seed(args.seed)
+    net = lenet()
+    net.apply(init_weights)
+    optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+
+    train_time = 0.0      # d2l's Timer: the training steps only, evaluation excluded
+    epochs = []
+    train_l = train_acc = test_acc = float("nan")
+    for epoch in range(args.epochs):
+        net.train()
+        order = torch.randperm(n_train)     # DataLoader(shuffle=True); the last batch may be short
+        loss_sum, correct, seen = 0.0, 0, 0
+        epoch_time = 0.0
+        for s in range(0, n_train, args.batch):
+            idx = order[s:s + args.batch]
+            X, y = x_train[idx], y_train[idx]
+            t0 = time.perf_counter()
+            optimizer.zero_grad()
+            y_hat = net(X)
+            l = loss_fn(y_hat, y)
+            l.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += l.item() * X.shape[0]
+                correct += (y_hat.argmax(dim=1) == y).sum().item()
+                seen += X.shape[0]
+            epoch_time += time.perf_counter() - t0
+        train_time += epoch_time
+        train_l, train_acc = loss_sum / seen, correct / seen
+        test_acc = evaluate_accuracy(net, x_test, y_test, args.batch)
+        epochs.append({"epoch": epoch + 1, "loss": train_l, "train_acc": train_acc,
+                       "test_acc": test_acc, "train_seconds": epoch_time,
+                       "examples_per_sec": seen / epoch_time})
+        print(f"epoch {epoch + 1:2d}: loss {train_l:.4f}, train acc {train_acc:.4f}, "
+              f"test acc {test_acc:.4f}, {epoch_time:.2f} s, {seen / epoch_time:.1f} examples/sec",
+              flush=True)
+
+    examples_per_sec = n_train * args.epochs / train_time if train_time > 0 else float("nan")
+    print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    print(f"{examples_per_sec:.1f} examples/sec on cpu")
+
+    if args.json:
+        result = {
+            "framework": f"pytorch {torch.__version__}",
+            "device": "cpu",
+            "threads": torch.get_num_threads(),
+            "blas": blas["blas"],
+            "blas_libraries": blas["libraries"],
+            "openblas_core": blas.get("openblas_core"),
+            "epochs": args.epochs,
+            "batch_size": args.batch,
+            "lr": args.lr,
+            "seed": args.seed,
+            "train_examples": n_train,
+            "test_examples": int(x_test.shape[0]),
+            "loss": train_l,
+            "train_acc": train_acc,
+            "test_acc": test_acc,
+            "train_seconds": train_time,
+            "examples_per_sec": examples_per_sec,
+            "per_epoch": epochs,
+        }
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        print(f"wrote {args.json}")
+
+
+# ----------------------------------------------------------------------------------------------
+
+def positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    return v
+
+
+def positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
+    return v
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="pytorch_reference.py",
+        description="PyTorch reference for lenet (d2l LeNet-5 on Fashion-MNIST): 'fixture' writes "
+                    "one training step's tensors for the Java tests, 'train' runs d2l's training "
+                    "loop and reports accuracy and examples/sec.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    sub = parser.add_subparsers(dest="mode", required=True, metavar="{fixture,train}")
+
+    fx = sub.add_parser("fixture", help="write the one-step fixture file",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    fx.add_argument("--out", default=os.path.normpath(DEFAULT_FIXTURE), help="fixture file to write")
+    fx.add_argument("--batch", type=positive_int, default=4, help="examples in the batch")
+    fx.add_argument("--seed", type=int, default=1234, help="torch.manual_seed for the weights")
+    fx.add_argument("--lr", type=positive_float, default=0.9, help="SGD learning rate")
+    fx.add_argument("--data", default=DATA_DIR,
+                    help="Fashion-MNIST directory (the first test images); random inputs if absent")
+
+    tr = sub.add_parser("train", help="run the d2l training loop",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    tr.add_argument("--epochs", type=positive_int, default=10, help="training epochs")
+    tr.add_argument("--batch", type=positive_int, default=256, help="batch size")
+    tr.add_argument("--lr", type=positive_float, default=0.9, help="SGD learning rate")
+    tr.add_argument("--threads", type=positive_int, default=None,
+                    help="torch.set_num_threads (and OPENBLAS_NUM_THREADS unless set); "
+                         "default: torch's choice")
+    tr.add_argument("--train-limit", type=positive_int, default=None,
+                    help="use only the first N training examples")
+    tr.add_argument("--test-limit", type=positive_int, default=None,
+                    help="use only the first N test examples")
+    tr.add_argument("--seed", type=int, default=0, help="torch.manual_seed (weights, shuffling)")
+    tr.add_argument("--data", default=DATA_DIR, help="directory of the four gzip IDX files")
+    tr.add_argument("--json", default=None, metavar="FILE", help="also write the figures as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    # OpenBLAS sizes its thread pool when torch loads it: set before the import.
+    if args.mode == "train" and args.threads is not None:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    if args.mode == "fixture":
+        run_fixture(args)
+    else:
+        run_train(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
