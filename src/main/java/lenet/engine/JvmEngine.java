@@ -189,12 +189,12 @@ public final class JvmEngine implements Engine {
         List<FloatArray> sum = gradSum.tensors();
         for (int j = 0; j < sum.size(); j++) {
             FloatArray total = sum.get(j);
-            for (int e = 0; e < total.getSize(); e++) {
-                float g = 0.0f;
-                for (Shard s : used) {
-                    g += s.grads.tensors().get(j).get(e);
+            total.getSegment().copyFrom(used.get(0).grads.tensors().get(j).getSegment());
+            for (int s = 1; s < used.size(); s++) {
+                FloatArray part = used.get(s).grads.tensors().get(j);
+                for (int e = 0; e < total.getSize(); e++) {
+                    total.set(e, total.get(e) + part.get(e));
                 }
-                total.set(e, g);
             }
         }
         update.run();
