@@ -138,7 +138,8 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
                 throw new JsonParseException("fields missing");
             }
         } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
-            throw new CheckpointException(file, "corrupt checkpoint header (" + e.getMessage() + ")");
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new CheckpointException(file, "corrupt checkpoint header (" + why.strip() + ")");
         }
         if (!FORMAT.equals(h.format)) {
             throw new CheckpointException(file, "not a lenet checkpoint (format \"" + h.format + "\")");
