@@ -109,13 +109,13 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TrainConfig config = new TrainConfig(options.epochs(), options.batchSize(), options.lr(), options.seed());
-        Checkpoint.Data fingerprint = Checkpoint.Data.of(train.labels(), train.count(), test.count());
+        Checkpoint.Data fingerprint = Checkpoint.Data.of(train.pixels(), train.labels(), train.count(), test.count());
         if (resume != null && (resume.data().trainExamples() != fingerprint.trainExamples()
-                || resume.data().trainLabelsCrc32() != fingerprint.trainLabelsCrc32())) {
+                || resume.data().trainCrc32() != fingerprint.trainCrc32())) {
             throw new CheckpointException(output.resume, String.format(Locale.ROOT,
-                    "trained on other data (%,d training examples, labels CRC-32 %08x) than this run has (%,d, %08x); "
+                    "trained on other data (%,d training examples, CRC-32 %08x) than this run has (%,d, %08x); "
                             + "resume with the same --data and --train-limit", resume.data().trainExamples(),
-                    resume.data().trainLabelsCrc32(), fingerprint.trainExamples(), fingerprint.trainLabelsCrc32()));
+                    resume.data().trainCrc32(), fingerprint.trainExamples(), fingerprint.trainCrc32()));
         }
         EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
         Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),

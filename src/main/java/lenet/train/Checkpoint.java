@@ -59,12 +59,25 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
     public record Config(int epochs, int batchSize, float lr, long seed, String engine, String device, int threads, String kernels) {
     }
 
-    /** Which data the run trained on: sizes and the CRC-32 of the training labels, to catch a resume on other data. */
-    public record Data(int trainExamples, int testExamples, long trainLabelsCrc32) {
-        public static Data of(int[] trainLabels, int trainCount, int testCount) {
+    /**
+     * Which data the run trained on: the sizes, and the CRC-32 of the training labels (one byte each)
+     * followed by the training pixels (float32, little-endian), to catch a resume on other data.
+     */
+    public record Data(int trainExamples, int testExamples, long trainCrc32) {
+        public static Data of(float[] trainPixels, int[] trainLabels, int trainCount, int testCount) {
             CRC32 crc = new CRC32();
             for (int i = 0; i < trainCount; i++) {
                 crc.update(trainLabels[i]);
+            }
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            long values = (long) trainCount * LeNet.PIXELS;
+            for (long i = 0; i < values; ) {
+                chunk.clear();
+                while (chunk.remaining() >= 4 && i < values) {
+                    chunk.putFloat(trainPixels[(int) i++]);
+                }
+                chunk.flip();
+                crc.update(chunk);
             }
             return new Data(trainCount, testCount, crc.getValue());
         }
