@@ -74,6 +74,16 @@ final class RunFolder implements TrainListener {
         return paths;
     }
 
+    /**
+     * Draws the chart at once (a resumed run's history, or empty axes): the file is there from the
+     * start, and AWT starts now, not after a Ctrl-C, when the JVM no longer lets it register its
+     * shutdown hooks.
+     */
+    @Override
+    public void started(RunMetrics metrics, TrainState from) {
+        writeChart(metrics);
+    }
+
     @Override
     public void epochEnded(RunMetrics metrics, TrainState state) {
         if (paths.saveEveryEpoch()) {
@@ -112,6 +122,10 @@ final class RunFolder implements TrainListener {
                 err.println("lenet: warning: " + e.getMessage() + "; training goes on");
             }
         }
+        writeChart(metrics);
+    }
+
+    private void writeChart(RunMetrics metrics) {
         if (paths.plot() != null) {
             try {
                 Curves.write(metrics, paths.plot());

@@ -17,6 +17,8 @@ final class Charts {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        // Encode in memory: no cache file in the temporary folder (and no shutdown hook for it).
+        javax.imageio.ImageIO.setUseCache(false);
     }
 
     static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);

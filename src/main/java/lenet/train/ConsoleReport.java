@@ -77,15 +77,16 @@ public final class ConsoleReport implements TrainListener {
 
     /**
      * One line of at most {@code width} characters:
-     * {@code epoch 3/10 [=========>         ]  47%  12,345 ex/s  ETA 0:07  loss 0.512  acc 0.812};
-     * loss and accuracy appear once known (NaN: not yet).
+     * {@code epoch 3/10 [=========>         ]  47%  12,345 ex/s  ETA 0:07  loss 0.512  acc 0.812}
+     * ("testing" instead of the ETA after the last step); loss and accuracy appear once known (NaN: not yet).
      */
     static String barLine(Step s, double loss, double acc, int width) {
         double fraction = (double) s.examples() / s.epochExamples();
         double rate = s.examplesPerSec();
         String head = String.format(Locale.ROOT, "epoch %d/%d ", s.epoch(), s.epochs());
-        String tail = String.format(Locale.ROOT, " %3.0f%%  %,.0f ex/s  ETA %s", 100 * fraction, rate,
-                duration((s.epochExamples() - s.examples()) / Math.max(rate, 1e-9)));
+        // After the last step comes the test set: no time left to estimate, but something to wait for.
+        String tail = String.format(Locale.ROOT, " %3.0f%%  %,.0f ex/s  %s", 100 * fraction, rate, s.batch() == s.batches()
+                ? "testing" : "ETA " + duration((s.epochExamples() - s.examples()) / Math.max(rate, 1e-9)));
         if (!Double.isNaN(loss)) {
             tail += String.format(Locale.ROOT, "  loss %.3f  acc %.3f", loss, acc);
         }

@@ -22,8 +22,8 @@ import lenet.train.MetricsFile;
 
 /**
  * Ctrl-C during training, for real: a {@code lenet train} process gets SIGINT while it trains, saves a
- * checkpoint at the next batch boundary, says so in one line, and exits with status 130; the
- * checkpoint then resumes.
+ * checkpoint (and its metrics and chart) at the next batch boundary, says so in one line, and exits
+ * with status 130; the checkpoint then resumes.
  */
 class InterruptTest {
     @TempDir
@@ -43,7 +43,7 @@ class InterruptTest {
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--module-path", System.getProperty("jdk.module.path"), "-m", "lenet/lenet.cli.Cli",
                 "train", "--data", data.toString(), "--epochs", "1000", "--batch-size", "2", "--threads", "1",
-                "--out", out.toString(), "--no-plot"));
+                "--out", out.toString()));
         Process p = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile()).start();
         try {
             BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -68,6 +68,7 @@ class InterruptTest {
         assertFalse(c.state().complete(1000));
         assertTrue(c.state().epoch() > 1 || c.state().next() >= 4, "at least the two steps seen: " + c.state());
         assertEquals(c.state().history(), MetricsFile.read(out.resolve("metrics.json")).history);
+        assertTrue(Files.size(out.resolve("curves.png")) > 0, "the chart, drawn even though the JVM is shutting down");
 
         // And the run goes on from there, to the end of the epoch it was in.
         CliTest.Result r = CliTest.run("train", "--data", data.toString(), "--resume", save.toString(),

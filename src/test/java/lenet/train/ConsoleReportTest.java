@@ -76,6 +76,9 @@ class ConsoleReportTest {
         assertFalse(line.contains("loss"), "no loss before one is known: " + line);
         assertEquals("9:50", ConsoleReport.duration(590));
         assertEquals("1:01:01", ConsoleReport.duration(3661));
+        var last = new TrainListener.Step(3, 10, 235, 235, 60000, 60000, 600.0, null, null);
+        assertTrue(ConsoleReport.barLine(last, 0.5, 0.8, 79).contains("] 100%  100 ex/s  testing  loss 0.500  acc 0.800"),
+                ConsoleReport.barLine(last, 0.5, 0.8, 79));
         assertEquals("0:00", ConsoleReport.duration(0.2));
     }
 }
