@@ -170,7 +170,8 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
                 t.set(i, b.getFloat());
             }
         }
-        if (h.config.batchSize() < 1 || h.state.next() % h.config.batchSize() != 0 || h.config.epochs() < 1) {
+        if (h.config.batchSize() < 1 || h.state.next() % h.config.batchSize() != 0 || h.config.epochs() < 1
+                || h.state.next() >= Math.max(1, h.data.trainExamples())) {
             throw new CheckpointException(file, "corrupt checkpoint header (batch size " + h.config.batchSize()
                     + ", position " + h.state.next() + ", epochs " + h.config.epochs() + ")");
         }
