@@ -205,8 +205,9 @@ public final class TrainCommand implements Callable<Integer> {
         same(parsed.hasMatchedOption("--seed"), "--seed", o.seed(), k.seed());
         int epochs = parsed.hasMatchedOption("--epochs") ? o.epochs() : k.epochs();
         if (c.state().complete(epochs)) {
-            throw usage("--resume " + output.resume + ": that run has done " + c.state().epochsDone()
-                    + " epochs; give --epochs N with N > " + c.state().epochsDone() + " to train on");
+            int done = c.state().epochsDone();
+            throw usage("--resume " + output.resume + ": that run has done " + done + (done == 1 ? " epoch" : " epochs")
+                    + "; give --epochs N with N > " + done + " to train on");
         }
         int threads = parsed.hasMatchedOption("--threads") || k.threads() < 1 ? o.threads() : k.threads();
         int trainLimit = parsed.hasMatchedOption("--train-limit") ? o.trainLimit() : c.data().trainExamples();

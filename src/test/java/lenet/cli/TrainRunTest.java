@@ -146,7 +146,7 @@ class TrainRunTest {
                 "train", "--data", data.toString(), "--resume", ckpt, "--lr", "0.1", "--epochs", "2");
         fails(2, "--batch-size 8 differs from the checkpoint's 4", "train", "--data", data.toString(), "--resume", ckpt,
                 "--batch-size", "8", "--epochs", "2");
-        fails(2, "--resume " + ckpt + ": that run has done 1 epochs; give --epochs N with N > 1 to train on",
+        fails(2, "--resume " + ckpt + ": that run has done 1 epoch; give --epochs N with N > 1 to train on",
                 "train", "--data", data.toString(), "--resume", ckpt);
         fails(1, ckpt + ": trained on other data (10 training examples", "train", "--data", data.toString(), "--resume", ckpt,
                 "--epochs", "2", "--train-limit", "8");
