@@ -129,8 +129,11 @@ final class RunFolder implements TrainListener {
         if (paths.plot() != null) {
             try {
                 Curves.write(metrics, paths.plot());
-            } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            } catch (RuntimeException | Error e) {
                 // No fonts or no AWT libraries on a minimal system must not cost the run.
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 if (!plotWarned) {
                     plotWarned = true;
                     err.println("lenet: warning: cannot draw " + paths.plot() + " (" + e + "); training goes on "
