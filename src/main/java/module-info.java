@@ -11,18 +11,18 @@ module lenet {
     requires tornado.api;
     requires info.picocli;
     requires com.google.gson;
-    requires java.net.http;
     requires java.desktop;          // javax.imageio (PNG in and out), java.awt (charts, headless)
     requires org.knowm.xchart;      // automatic module (Automatic-Module-Name in its jar)
+    requires java.net.http;
 
     exports lenet;
     exports lenet.model;
     exports lenet.engine;
     exports lenet.train;
+    exports lenet.report;
     exports lenet.kernels;
     exports lenet.data;
     exports lenet.cli;
-    exports lenet.report;
 
     // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is
     // not found when compiling without TornadoVM: expected).

@@ -42,6 +42,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** --out, --plot, --save, --resume and the like: where the run's files go. */
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--data", paramLabel = "DIR",
             description = "Folder with the four Fashion-MNIST IDX files (default: $LENET_DATA, "
                     + "/usr/share/datasets/fashion-mnist, ~/.cache/lenet/fashion-mnist).")
@@ -78,9 +82,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "B:D",
             description = "TornadoVM device: backend B, device D, as 'lenet devices' numbers them (default: TornadoVM's default device).")
     String device;
-
-    @Mixin
-    OutputOptions output;
 
     @Override
     public Integer call() {
@@ -121,13 +122,17 @@ public final class TrainCommand implements Callable<Integer> {
         Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
                 options.threads(), KernelSet.PLAIN);
         long start = System.nanoTime();
-        Params initial = resume != null ? resume.params() : Params.xavier(options.seed());
-        TrainState from = resume != null ? resume.state() : TrainState.start();
-        try (Engine engine = Engines.start(choice, data, initial, options.lr(), options.batchSize())) {
+        try (Engine engine = Engines.start(choice, data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
             out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
             out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
                     options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
                     config.batchSize(), config.lr(), config.epochs(), config.seed());
+
+            // A resumed run starts from the checkpoint's parameters and position (before its first step).
+            TrainState from = resume != null ? resume.state() : TrainState.start();
+            if (resume != null) {
+                engine.setParams(resume.params());
+            }
             int threads = engine.name().equals("java") ? options.threads() : 0;
             String kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
             Checkpoint.Config saved = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
