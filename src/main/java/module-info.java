@@ -4,19 +4,22 @@
  *
  * <p>Read it in this order: {@code lenet.data} (IDX files) → {@code lenet.model} (layers, shapes,
  * parameters) → {@code lenet.kernels} (forward and backward kernels) → {@code lenet.engine} (who runs
- * the kernels: JVM threads or TornadoVM task graphs) → {@code lenet.train} (the training loop) →
- * {@code lenet.cli} (the commands).
+ * the kernels: JVM threads or TornadoVM task graphs) → {@code lenet.train} (the training loop,
+ * checkpoints) → {@code lenet.report} (charts, confusion matrices) → {@code lenet.cli} (the commands).
  */
 module lenet {
     requires tornado.api;
     requires info.picocli;
     requires com.google.gson;
+    requires java.desktop;          // javax.imageio (PNG in and out), java.awt (charts, headless)
+    requires org.knowm.xchart;      // automatic module (Automatic-Module-Name in its jar)
     requires java.net.http;
 
     exports lenet;
     exports lenet.model;
     exports lenet.engine;
     exports lenet.train;
+    exports lenet.report;
     exports lenet.kernels;
     exports lenet.data;
     exports lenet.cli;

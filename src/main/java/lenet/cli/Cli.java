@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import lenet.data.DataException;
 import lenet.engine.EngineException;
+import lenet.train.CheckpointException;
 import lenet.train.DivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,11 +17,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code lenet} command line and its subcommands. Exit codes: 0 ok, 1 runtime error (one line
- * {@code lenet: message}), 2 usage error.
+ * {@code lenet: message}), 2 usage error, 130 training interrupted (Ctrl-C) after saving a checkpoint.
  */
 @Command(name = "lenet", mixinStandardHelpOptions = true, version = "lenet 1.0.0",
         description = "LeNet-5 on Fashion-MNIST, every layer a Java kernel that runs on JVM threads or, under TornadoVM, on a GPU.",
-        subcommands = {TrainCommand.class, ShapesCommand.class, DevicesCommand.class, FetchDataCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ShapesCommand.class, DevicesCommand.class,
+                FetchDataCommand.class})
 public final class Cli implements Callable<Integer> {
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -55,7 +57,7 @@ public final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: train, shapes, devices or fetch-data");
+        throw new ParameterException(spec.commandLine(), "missing a command: train, eval, predict, shapes, devices or fetch-data");
     }
 
     private static int usageError(ParameterException e, String[] args) {
@@ -66,7 +68,7 @@ public final class Cli implements Callable<Integer> {
 
     private static int runtimeError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         if (e instanceof DataException || e instanceof UncheckedIOException || e instanceof EngineException
-                || e instanceof DivergedException) {
+                || e instanceof DivergedException || e instanceof CheckpointException) {
             cl.getErr().println("lenet: " + e.getMessage());
         } else {
             e.printStackTrace(cl.getErr());

@@ -126,11 +126,13 @@ class CliTest {
         writeFashion(dir, 4);
         Path bad = dir.resolve("train-images-idx3-ubyte.gz");
         Files.write(bad, new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
-        fails(1, "lenet: " + bad + ": truncated gzip data", "train", "--data", dir.toString());
-        Result r = run("train", "--data", dir.toString());
+        fails(1, "lenet: " + bad + ": truncated gzip data", "train", "--data", dir.toString(), "--out", dir.resolve("run").toString());
+        Result r = run("train", "--data", dir.toString(), "--out", dir.resolve("run").toString());
         assertFalse(r.err().contains("Exception"), r.err());
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        fails(1, "lenet: --data " + empty + ": no Fashion-MNIST there", "train", "--data", empty.toString());
+        fails(1, "lenet: --data " + empty + ": no Fashion-MNIST there", "train", "--data", empty.toString(),
+                "--out", dir.resolve("run").toString());
+        assertFalse(Files.exists(dir.resolve("run")), "no run folder for a run that did not start");
     }
 
     @Test
@@ -138,7 +140,7 @@ class CliTest {
         writeFashion(dir, 4);
         Path metrics = dir.resolve("m.json");
         Result r = run("train", "--data", dir.toString(), "--epochs", "2", "--batch-size", "3", "--threads", "2",
-                "--metrics-json", metrics.toString());
+                "--metrics-json", metrics.toString(), "--out", dir.resolve("run").toString(), "--no-plot");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epoch 2/2: loss "), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("loss \\d+\\.\\d{3}, train acc \\d\\.\\d{3}, test acc \\d\\.\\d{3}")), r.out());
@@ -152,7 +154,8 @@ class CliTest {
     @Test
     void anAbsurdLearningRateStopsWithOneLine() throws IOException {
         writeFashion(dir, 4);
-        Result r = run("train", "--data", dir.toString(), "--epochs", "20", "--batch-size", "1", "--lr", "1e38");
+        Result r = run("train", "--data", dir.toString(), "--epochs", "20", "--batch-size", "1", "--lr", "1e38",
+                "--out", dir.resolve("run").toString(), "--no-plot");
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().matches("lenet: training diverged at epoch \\d+, step \\d+: the loss is (NaN|infinite); "
                 + "try a smaller learning rate than --lr 1.0E38\\R"), r.err());

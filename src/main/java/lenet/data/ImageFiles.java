@@ -1,0 +1,148 @@
+package lenet.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import javax.imageio.ImageIO;
+
+/**
+ * Images to classify, read as Fashion-MNIST presents them: 28×28, one gray value per pixel in [0, 1]
+ * (byte / 255), a light object on a black background. A file is either an IDX images file (raw or gzip,
+ * as the data set itself) or a picture {@code javax.imageio} reads (PNG; also JPEG, BMP, GIF).
+ */
+public final class ImageFiles {
+    private ImageFiles() {
+    }
+
+    /** One image: its name (file, or file#index in an IDX file) and 784 pixels, row by row. */
+    public record Image(String name, float[] pixels) {
+    }
+
+    /**
+     * Reads {@code file}: all its images (at most {@code limit} from an IDX file).
+     *
+     * @param invert replace every value v by 1 − v (for dark objects on a light background)
+     * @param notes  receives one-line remarks about conversions (colour to gray, transparency, a light background)
+     * @throws DataException one line naming the file: not an image, wrong size, unreadable
+     */
+    public static List<Image> read(Path file, int limit, boolean invert, Consumer<String> notes) {
+        if (isIdx(file)) {
+            return idx(file, limit, invert);
+        }
+        return List.of(picture(file, invert, notes));
+    }
+
+    private static boolean isIdx(Path file) {
+        try (InputStream in = Idx.open(file)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8;
+        } catch (IOException e) {
+            throw Idx.readError(file, e);
+        }
+    }
+
+    private static List<Image> idx(Path file, int limit, boolean invert) {
+        Idx.Images images = Idx.readImages(file);
+        if (images.rows() != FashionMnist.SIDE || images.cols() != FashionMnist.SIDE) {
+            throw DataException.of(file, "images are %d×%d, expected %d×%d (Fashion-MNIST's size)"
+                    .formatted(images.rows(), images.cols(), FashionMnist.SIDE, FashionMnist.SIDE));
+        }
+        int n = Math.min(limit, images.count());
+        int size = FashionMnist.SIDE * FashionMnist.SIDE;
+        List<Image> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            float[] p = new float[size];
+            System.arraycopy(images.pixels(), i * size, p, 0, size);
+            if (invert) {
+                invert(p);
+            }
+            out.add(new Image(file.getFileName() + "#" + i, p));
+        }
+        return out;
+    }
+
+    private static Image picture(Path file, boolean invert, Consumer<String> notes) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw DataException.of(file, "cannot read as an image (" + Idx.reason(e) + ")");
+        }
+        if (image == null) {
+            throw DataException.of(file, "not a PNG image nor an IDX images file");
+        }
+        int side = FashionMnist.SIDE;
+        if (image.getWidth() != side || image.getHeight() != side) {
+            throw DataException.of(file, "image is %d×%d, expected %d×%d (Fashion-MNIST's size)"
+                    .formatted(image.getWidth(), image.getHeight(), side, side));
+        }
+        float[] p = new float[side * side];
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (cm.getNumComponents() == 1 && cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+                && raster.getNumBands() == 1) {
+            double max = (1L << cm.getComponentSize(0)) - 1;
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    p[y * side + x] = (float) (raster.getSample(x, y, 0) / max);
+                }
+            }
+        } else {
+            boolean colour = false;
+            boolean transparent = false;
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    int argb = image.getRGB(x, y);
+                    int a = argb >>> 24;
+                    int r = (argb >> 16) & 0xFF;
+                    int g = (argb >> 8) & 0xFF;
+                    int b = argb & 0xFF;
+                    colour |= r != g || g != b;
+                    transparent |= a != 0xFF;
+                    // Luma (ITU-R BT.601, as PIL's convert("L")), over a black background where transparent.
+                    double gray = (0.299 * r + 0.587 * g + 0.114 * b) / 255.0;
+                    p[y * side + x] = (float) (gray * a / 255.0);
+                }
+            }
+            if (colour) {
+                notes.accept(file + ": colour image, converted to gray (0.299 R + 0.587 G + 0.114 B)");
+            }
+            if (transparent) {
+                notes.accept(file + ": transparent pixels taken over a black background");
+            }
+        }
+        if (invert) {
+            invert(p);
+        }
+        if (border(p) > 0.5) {
+            notes.accept(file + ": the background looks light; Fashion-MNIST images are light objects on black"
+                    + (invert ? "" : " (--invert flips an image)"));
+        }
+        return new Image(file.getFileName().toString(), p);
+    }
+
+    /** Mean value of the outermost ring of pixels. */
+    static double border(float[] p) {
+        int side = FashionMnist.SIDE;
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < side; i++) {
+            sum += p[i] + p[(side - 1) * side + i] + p[i * side] + p[i * side + side - 1];
+            n += 4;
+        }
+        return sum / n;
+    }
+
+    private static void invert(float[] p) {
+        for (int i = 0; i < p.length; i++) {
+            p[i] = 1.0f - p[i];
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package lenet.train;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.zip.CRC32;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+import lenet.model.LeNet;
+import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * A saved model, and the run that made it, far enough to resume it: the ten parameter tensors, the
+ * run's configuration, a fingerprint of its data, and its {@link TrainState}. The file format
+ * (docs/checkpoint.md), all numbers little-endian:
+ *
+ * <pre>
+ * offset  size  content
+ * 0       8     magic "LENETCKP" (ASCII)
+ * 8       4     format version, int32 = {@value #VERSION}
+ * 12      4     header length H in bytes, int32
+ * 16      H     header: UTF-8 JSON (format, tensors: name and shape of each, config, data, state)
+ * 16+H    4·N   the tensors' values, float32, in header order (LeNet.PARAMS order), each in PyTorch layout
+ * end−32  32    SHA-256 of every byte before it
+ * </pre>
+ *
+ * Files are written atomically ({@link AtomicFile}); a reader rejects, with one line naming the file, a
+ * foreign file (magic), another format version, any corruption or truncation (checksum), and tensors
+ * that do not match {@link LeNet#PARAMS}.
+ */
+public record Checkpoint(Config config, Data data, TrainState state, Params params) {
+    public static final int VERSION = 1;
+    public static final String FORMAT = "lenet checkpoint";
+    private static final byte[] MAGIC = "LENETCKP".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEAD = 16;
+    private static final int DIGEST = 32;
+    /** Far above a LeNet checkpoint (about 250 KB plus the history): a larger file is not one. */
+    private static final long MAX_SIZE = 64L << 20;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    /**
+     * The run's settings. {@code engine}, {@code device}, {@code threads} and {@code kernels} say what
+     * ran it (a resumed run matches an uninterrupted one bit for bit on the same engine and thread count).
+     */
+    public record Config(int epochs, int batchSize, float lr, long seed, String engine, String device, int threads, String kernels) {
+    }
+
+    /**
+     * Which data the run trained on: the sizes, and the CRC-32 of the training labels (one byte each)
+     * followed by the training pixels (float32, little-endian), to catch a resume on other data.
+     */
+    public record Data(int trainExamples, int testExamples, long trainCrc32) {
+        public static Data of(float[] trainPixels, int[] trainLabels, int trainCount, int testCount) {
+            CRC32 crc = new CRC32();
+            for (int i = 0; i < trainCount; i++) {
+                crc.update(trainLabels[i]);
+            }
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            long values = (long) trainCount * LeNet.PIXELS;
+            for (long i = 0; i < values; ) {
+                chunk.clear();
+                while (chunk.remaining() >= 4 && i < values) {
+                    chunk.putFloat(trainPixels[(int) i++]);
+                }
+                chunk.flip();
+                crc.update(chunk);
+            }
+            return new Data(trainCount, testCount, crc.getValue());
+        }
+    }
+
+    private record Tensor(String name, int[] shape) {
+    }
+
+    private record Header(String format, List<Tensor> tensors, Config config, Data data, TrainState state) {
+    }
+
+    /** Writes {@code file} atomically: on failure the file keeps its old content. */
+    public static void write(Path file, Checkpoint c) {
+        byte[] bytes = encode(c);
+        AtomicFile.write(file, "checkpoint", out -> out.write(bytes));
+    }
+
+    static byte[] encode(Checkpoint c) {
+        return encode(c, VERSION, UnaryOperator.identity());
+    }
+
+    /** The file's bytes, with the given version and the header JSON passed through {@code edit} (tests write odd files). */
+    static byte[] encode(Checkpoint c, int version, UnaryOperator<String> edit) {
+        List<Tensor> shapes = LeNet.PARAMS.stream().map(p -> new Tensor(p.name(), p.shape())).toList();
+        String header = edit.apply(GSON.toJson(new Header(FORMAT, shapes, c.config, c.data, c.state)));
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        List<FloatArray> tensors = c.params.tensors();
+        int values = tensors.stream().mapToInt(FloatArray::getSize).sum();
+        ByteBuffer b = ByteBuffer.allocate(HEAD + json.length + 4 * values + DIGEST).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).putInt(version).putInt(json.length).put(json);
+        for (FloatArray t : tensors) {
+            for (int i = 0; i < t.getSize(); i++) {
+                b.putFloat(t.get(i));
+            }
+        }
+        b.put(sha256(b.array(), b.position()));
+        return b.array();
+    }
+
+    public static Checkpoint read(Path file) {
+        byte[] bytes = load(file);
+        if (bytes.length == 0) {
+            throw new CheckpointException(file, "empty file, not a lenet checkpoint");
+        }
+        if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new CheckpointException(file, "not a lenet checkpoint (it does not start with \"LENETCKP\")");
+        }
+        if (bytes.length < HEAD + DIGEST) {
+            throw new CheckpointException(file, "truncated checkpoint (" + bytes.length + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int version = b.getInt(8);
+        if (version != VERSION) {
+            throw new CheckpointException(file, "checkpoint format version " + Integer.toUnsignedString(version)
+                    + ", this lenet reads version " + VERSION);
+        }
+        byte[] digest = sha256(bytes, bytes.length - DIGEST);
+        if (!Arrays.equals(digest, 0, DIGEST, bytes, bytes.length - DIGEST, bytes.length)) {
+            throw new CheckpointException(file, "corrupt or truncated checkpoint: its SHA-256 does not match its content ("
+                    + bytes.length + " bytes)");
+        }
+        int length = b.getInt(12);
+        if (length < 2 || length > bytes.length - HEAD - DIGEST) {
+            throw new CheckpointException(file, "corrupt checkpoint: header length " + Integer.toUnsignedString(length)
+                    + " does not fit a file of " + bytes.length + " bytes");
+        }
+        Header h;
+        try {
+            h = GSON.fromJson(new String(bytes, HEAD, length, StandardCharsets.UTF_8), Header.class);
+            if (h == null || h.tensors == null || h.config == null || h.data == null || h.state == null) {
+                throw new JsonParseException("fields missing");
+            }
+        } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new CheckpointException(file, "corrupt checkpoint header (" + why.strip() + ")");
+        }
+        if (!FORMAT.equals(h.format)) {
+            throw new CheckpointException(file, "not a lenet checkpoint (format \"" + h.format + "\")");
+        }
+        checkTensors(file, h.tensors);
+        long expected = (long) HEAD + length + 4L * LeNet.parameterCount() + DIGEST;
+        if (bytes.length != expected) {
+            throw new CheckpointException(file, "corrupt checkpoint: " + bytes.length + " bytes, its header describes "
+                    + expected);
+        }
+        b.position(HEAD + length);
+        Params p = Params.zeros();
+        for (FloatArray t : p.tensors()) {
+            for (int i = 0; i < t.getSize(); i++) {
+                t.set(i, b.getFloat());
+            }
+        }
+        if (h.config.batchSize() < 1 || h.state.next() % h.config.batchSize() != 0 || h.config.epochs() < 1
+                || h.state.next() >= Math.max(1, h.data.trainExamples())) {
+            throw new CheckpointException(file, "corrupt checkpoint header (batch size " + h.config.batchSize()
+                    + ", position " + h.state.next() + ", epochs " + h.config.epochs() + ")");
+        }
+        return new Checkpoint(h.config, h.data, h.state, p);
+    }
+
+    private static void checkTensors(Path file, List<Tensor> tensors) {
+        if (tensors.size() != LeNet.PARAMS.size()) {
+            throw new CheckpointException(file, tensors.size() + " tensors, a LeNet-5 checkpoint has " + LeNet.PARAMS.size());
+        }
+        for (int j = 0; j < tensors.size(); j++) {
+            Tensor t = tensors.get(j);
+            LeNet.Param p = LeNet.PARAMS.get(j);
+            if (!p.name().equals(t.name()) || !Arrays.equals(p.shape(), t.shape())) {
+                throw new CheckpointException(file, "tensor " + j + " is " + t.name() + " " + Arrays.toString(t.shape())
+                        + ", expected " + p.name() + " " + Arrays.toString(p.shape()) + " (not this LeNet-5)");
+            }
+        }
+    }
+
+    private static byte[] load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException(file, "is a folder, expected a checkpoint file");
+        }
+        try {
+            long size = Files.size(file);
+            if (size > MAX_SIZE) {
+                throw new CheckpointException(file, "not a lenet checkpoint (" + size + " bytes, far too large)");
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new CheckpointException(file, "cannot read: permission denied");
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read (" + AtomicFile.reason(e) + ")");
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(bytes, 0, length);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package lenet.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import lenet.model.LeNet;
+import lenet.model.Params;
+
+/** The checkpoint file: what goes in comes out bit for bit; anything else is refused with one line naming the file. */
+class CheckpointTest {
+    @TempDir
+    Path dir;
+
+    static Checkpoint sample() {
+        TrainState state = new TrainState(3, 512, 1234.5, 400, 12.5, 40.25,
+                List.of(new RunMetrics.Epoch(1, 2.3, 0.1, 0.12, 20.0, 3000.0), new RunMetrics.Epoch(2, 1.1, 0.6, 0.62, 20.25, 2962.9)),
+                List.of(new RunMetrics.Point(0.5, 2.31, 0.09), new RunMetrics.Point(1.0, 2.3, 0.1), new RunMetrics.Point(2.5, 0.9, 0.7)));
+        Params p = Params.xavier(5);
+        p.c1b.set(0, Float.intBitsToFloat(0x7FC00001)); // a NaN with a payload: bits must survive
+        p.f3b.set(9, -0.0f);
+        return new Checkpoint(new Checkpoint.Config(10, 256, 0.9f, 42, "java", "JVM, 2 threads, plain kernels", 2, "plain"),
+                new Checkpoint.Data(60000, 10000, 0xCAFEBABEL), state, p);
+    }
+
+    /** The one-line message of reading {@code file}. */
+    static String failure(Path file) {
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void whatIsWrittenIsReadBackExactly() {
+        Checkpoint c = sample();
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.write(file, c);
+        Checkpoint back = Checkpoint.read(file);
+        assertEquals(c.config(), back.config());
+        assertEquals(c.data(), back.data());
+        assertEquals(c.state(), back.state());
+        for (int j = 0; j < LeNet.PARAMS.size(); j++) {
+            assertArrayEquals(bits(c.params().tensors().get(j).toHeapArray()), bits(back.params().tensors().get(j).toHeapArray()),
+                    LeNet.PARAMS.get(j).name());
+        }
+    }
+
+    @Test
+    void theLayoutIsTheDocumentedOne() throws IOException {
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.write(file, sample());
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals("LENETCKP", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
+        assertEquals(1, b.getInt(8));
+        int h = b.getInt(12);
+        String header = new String(bytes, 16, h, StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"0.weight\"") && header.contains("\"11.bias\""), header);
+        assertEquals(16 + h + 4 * LeNet.parameterCount() + 32, bytes.length);
+        // The first value after the header is 0.weight[0,0,0,0].
+        assertEquals(sample().params().c1w.get(0), b.getFloat(16 + h));
+    }
+
+    @Test
+    void aFlippedBitAnywhereIsCaught() throws IOException {
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.write(file, sample());
+        byte[] good = Files.readAllBytes(file);
+        for (int at : new int[] {20, good.length / 2, good.length - 40, good.length - 1}) {
+            byte[] bad = good.clone();
+            bad[at] ^= 0x10;
+            Files.write(file, bad);
+            assertTrue(failure(file).contains("corrupt or truncated checkpoint: its SHA-256 does not match"), "byte " + at);
+        }
+    }
+
+    @Test
+    void aTruncatedFileIsCaught() throws IOException {
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.write(file, sample());
+        byte[] good = Files.readAllBytes(file);
+        for (int length : new int[] {good.length - 1, good.length / 2, 40, 10}) {
+            Files.write(file, Arrays.copyOf(good, length));
+            String m = failure(file);
+            assertTrue(m.contains("corrupt or truncated") || m.contains("truncated checkpoint"), length + ": " + m);
+        }
+    }
+
+    @Test
+    void foreignFilesAreRefused() throws IOException {
+        Path png = Files.write(dir.resolve("a.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13});
+        assertTrue(failure(png).endsWith("not a lenet checkpoint (it does not start with \"LENETCKP\")"), failure(png));
+        Path json = Files.writeString(dir.resolve("metrics.json"), "{\"loss\": 0.5}");
+        assertTrue(failure(json).contains("not a lenet checkpoint"), failure(json));
+        Path empty = Files.write(dir.resolve("empty.ckpt"), new byte[0]);
+        assertTrue(failure(empty).endsWith("empty file, not a lenet checkpoint"), failure(empty));
+        assertTrue(failure(dir.resolve("missing.ckpt")).endsWith("no such file"));
+        assertTrue(failure(dir).endsWith("is a folder, expected a checkpoint file"));
+    }
+
+    @Test
+    void anotherFormatVersionIsRefused() throws IOException {
+        Path file = Files.write(dir.resolve("v2.ckpt"), Checkpoint.encode(sample(), 2, UnaryOperator.identity()));
+        assertTrue(failure(file).endsWith("checkpoint format version 2, this lenet reads version 1"), failure(file));
+    }
+
+    @Test
+    void tensorsOfAnotherNetworkAreRefused() throws IOException {
+        // A valid file (checksum and all) whose header describes other tensors.
+        Path renamed = Files.write(dir.resolve("renamed.ckpt"),
+                Checkpoint.encode(sample(), 1, h -> h.replace("\"0.weight\"", "\"conv1.weight\"")));
+        assertTrue(failure(renamed).contains("tensor 0 is conv1.weight [6, 1, 5, 5], expected 0.weight [6, 1, 5, 5]"), failure(renamed));
+        Path reshaped = Files.write(dir.resolve("reshaped.ckpt"), Checkpoint.encode(sample(), 1,
+                h -> h.replaceFirst("(?s)(\"11\\.weight\",\\s*\"shape\": \\[\\s*)10", "$112")));
+        assertTrue(failure(reshaped).contains("tensor 8 is 11.weight [12, 84], expected 11.weight [10, 84]"), failure(reshaped));
+        Path garbled = Files.write(dir.resolve("garbled.ckpt"), Checkpoint.encode(sample(), 1, h -> h.replace("\"config\"", "\"config")));
+        assertTrue(failure(garbled).contains("corrupt checkpoint header"), failure(garbled));
+    }
+
+    @Test
+    void aFailedSaveLeavesTheSavedFileAndNoLitter() throws IOException {
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.write(file, sample());
+        byte[] before = Files.readAllBytes(file);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFile.write(file, "checkpoint", out -> {
+            out.write(new byte[100_000]);
+            throw new IOException("No space left on device");
+        }));
+        assertEquals(file + ": cannot write checkpoint (No space left on device)", e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "the old checkpoint is untouched");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file left behind");
+        }
+        Checkpoint.read(file);
+    }
+
+    @Test
+    void aSaveIntoAMissingFolderSaysSo() {
+        Path file = dir.resolve("no/such/folder/model.ckpt");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Checkpoint.write(file, sample()));
+        assertEquals(file + ": cannot write checkpoint (no such folder)", e.getMessage());
+    }
+
+    private static int[] bits(float[] values) {
+        int[] b = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return b;
+    }
+}
