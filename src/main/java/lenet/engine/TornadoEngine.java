@@ -284,6 +284,9 @@ public final class TornadoEngine implements Engine {
             if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
                 throw e;
             }
+            if (!ran[slot] && kernels != null) {
+                kernels.collect(g, deviceName, study.out()); // what compiled before the failure, to study it
+            }
             if (!ran[slot] && !TornadoErrors.outOfDeviceMemory(e)) {
                 throw culprit(g, e);
             }
@@ -382,10 +385,22 @@ public final class TornadoEngine implements Engine {
         examples += count;
     }
 
+    /** Copies device buffers to the host; TornadoVM's failure is one line. */
+    private static void toHost(TornadoExecutionResult result, String what, Object... objects) {
+        try {
+            result.transferToHost(objects);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
+                throw e;
+            }
+            throw new EngineException("copying " + what + " from the device failed: " + TornadoErrors.oneLine(e) + TornadoErrors.hint(e), e);
+        }
+    }
+
     @Override
     public Totals totals() {
         if (lastTrain != null) {
-            lastTrain.transferToHost(trainTotals);
+            toHost(lastTrain, "the training totals", trainTotals);
         }
         return new Totals(trainTotals.get(0), Math.round(trainTotals.get(1)), examples);
     }
@@ -401,14 +416,14 @@ public final class TornadoEngine implements Engine {
             testCursor.set(0, start);
             lastEval = execute(4);
         }
-        lastEval.transferToHost(testTotals);
+        toHost(lastEval, "the test totals", testTotals);
         return Math.round(testTotals.get(1));
     }
 
     @Override
     public Params params() {
         if (lastTrain != null) {
-            lastTrain.transferToHost(params.tensors().toArray());
+            toHost(lastTrain, "the parameters", params.tensors().toArray());
         }
         return params.copy();
     }

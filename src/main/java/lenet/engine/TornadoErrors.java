@@ -52,6 +52,11 @@ public final class TornadoErrors {
 
     /** The advice to add for a failure, from what the message says; empty when there is none. */
     static String hint(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().contains(".virtual.Virtual")) {
+                return " (a TornadoVM virtual device compiles kernels but runs nothing: it serves --print-kernels)";
+            }
+        }
         String line = oneLine(e).toLowerCase(Locale.ROOT);
         if (line.contains("getlocalvariabletable")) {
             return " (the kernel's class has no local-variable table: compile it with -g)";
