@@ -74,6 +74,29 @@ class ScriptTest {
     }
 
     @Test
+    void aLibraryTheSdkAlreadyHasStopsTheLaunch() throws Exception {
+        // A copy of the scripts with a target/lib of its own: gson there and in the SDK.
+        Path root = dir.resolve("repo");
+        Files.createDirectories(root.resolve("scripts/lib"));
+        Files.createDirectories(root.resolve("target/lib"));
+        Files.createDirectories(root.resolve("tornado-config"));
+        for (String f : List.of("scripts/lenet", "scripts/lib/jdk.sh", "tornado-config/tornado.flags")) {
+            Files.copy(Path.of(f), root.resolve(f));
+        }
+        Files.writeString(root.resolve("target/lib/gson-2.13.2.jar"), "");
+        Path sdk = sdk();
+        Files.writeString(sdk.resolve("share/java/tornado/gson-2.8.9.jar"), "");
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/lenet").toString(), "--dry-run", "train", "--engine", "tornado");
+        pb.environment().put("TORNADOVM_HOME", sdk.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), err);
+        assertEquals("lenet: " + root.resolve("target/lib/gson-2.13.2.jar") + " and " + sdk.resolve("share/java/tornado/gson-2.8.9.jar")
+                + " are the same library: TornadoVM's module path must hold one of them\n", err);
+    }
+
+    @Test
     void tornadoWithoutTheSdkIsOneLine() throws Exception {
         Result r = script(Map.of(), "--dry-run", "train", "--engine=tornado");
         assertEquals(1, r.code());
