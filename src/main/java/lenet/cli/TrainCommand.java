@@ -83,6 +83,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "TornadoVM device: backend B, device D, as 'lenet devices' numbers them (default: TornadoVM's default device).")
     String device;
 
+    @Mixin
+    StudyOptions study = new StudyOptions();
+
     @Override
     public Integer call() {
         TrainOptions options = options();
@@ -122,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
         Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
                 options.threads(), KernelSet.PLAIN);
         long start = System.nanoTime();
-        try (Engine engine = Engines.start(choice, data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
+        try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
             out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
             out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
                     options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",

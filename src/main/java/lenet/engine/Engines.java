@@ -22,10 +22,34 @@ public final class Engines {
     }
 
     public static Engine start(Choice choice, EngineData data, Params initial, float lr, int batchSize) {
+        return start(choice, Study.NONE, data, initial, lr, batchSize);
+    }
+
+    /**
+     * Starts the engine, with what {@code study} asks: {@code --print-kernels} and {@code --profile} need the
+     * TornadoVM engine; {@code --verify-every N} wraps the engine in a {@link VerifyingEngine}.
+     */
+    public static Engine start(Choice choice, Study study, EngineData data, Params initial, float lr, int batchSize) {
         String engine = resolve(choice.engine());
-        if (engine.equals("java")) {
-            return new JvmEngine(data, initial, lr, batchSize, choice.threads(), choice.kernels());
+        if (study.needsTornado() && !engine.equals("tornado")) {
+            throw new EngineException((study.printKernels() != null ? "--print-kernels" : "--profile")
+                    + " shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine"
+                    + (TornadoRuntimeInfo.isPresent() ? "" : " (TornadoVM not found: see README, Running under TornadoVM)"));
         }
+        Engine started = engine.equals("java") ? new JvmEngine(data, initial, lr, batchSize, choice.threads(), choice.kernels())
+                : startTornado(choice, study, data, initial, lr, batchSize);
+        if (study.verifyEvery() < 1) {
+            return started;
+        }
+        try {
+            return new VerifyingEngine(started, new JvmEngine(data, initial, lr, batchSize, 1, KernelSet.PLAIN), study.verifyEvery(), study.out());
+        } catch (RuntimeException | Error e) {
+            started.close();
+            throw e;
+        }
+    }
+
+    private static Engine startTornado(Choice choice, Study study, EngineData data, Params initial, float lr, int batchSize) {
         if (!TornadoRuntimeInfo.isPresent()) {
             throw new EngineException("--engine tornado needs the TornadoVM runtime, and this JVM runs without it: "
                     + "launch with TORNADOVM_HOME set (scripts/lenet) or with 'tornado' (see README, Running under TornadoVM)");
@@ -34,7 +58,9 @@ public final class Engines {
             throw new EngineException("TornadoVM runs with bailouts on, so a kernel it cannot compile would silently run as "
                     + "plain Java: launch with -Dtornado.recover.bailout=False (tornado-config/tornado.flags)");
         }
-        return new TornadoEngine(data, initial, lr, batchSize, device(choice.device()));
+        // Before anything starts TornadoVM's runtime (the device lookup does): it reads its print options once.
+        KernelDump kernels = study.printKernels() == null ? null : KernelDump.prepare(study.printKernels());
+        return new TornadoEngine(data, initial, lr, batchSize, device(choice.device()), study, kernels);
     }
 
     private static TornadoDevice device(String id) {

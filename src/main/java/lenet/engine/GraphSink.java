@@ -3,6 +3,7 @@ package lenet.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
@@ -18,12 +19,18 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
 /**
  * The TornadoVM engine's task sink: adds each kernel call to a TornadoVM {@link TaskGraph}, and keeps a
  * readable record of the graph (task ids, transfers) that the engine prints with {@code --profile} and
- * that tests assert on.
+ * that tests assert on. It also keeps each call, so that a single task can be added again to a graph of
+ * its own: the engine compiles tasks one by one to name the kernel that TornadoVM cannot compile.
  */
 public final class GraphSink implements TaskSink {
     private final TaskGraph graph;
     private final List<String> tasks = new ArrayList<>();
     private final List<String> transfers = new ArrayList<>();
+    private final List<Call> calls = new ArrayList<>();
+
+    /** A task as added: its id, its arguments, and how to add it to another graph. */
+    public record Call(String id, Object[] args, Consumer<TaskGraph> addTo) {
+    }
 
     public GraphSink(String name) {
         graph = new TaskGraph(name);
@@ -35,6 +42,28 @@ public final class GraphSink implements TaskSink {
 
     public String name() {
         return graph.getTaskGraphName();
+    }
+
+    /** The tasks as added, in execution order. */
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /**
+     * Adds a task. TornadoVM builds the kernel's "sketch" (its parsed, inlined form) as the task is added
+     * and throws here when it cannot: that error names this graph and task.
+     */
+    private void add(String id, Object[] args, Consumer<TaskGraph> addTo) {
+        tasks.add(id);
+        calls.add(new Call(id, args, addTo));
+        try {
+            addTo.accept(graph);
+        } catch (RuntimeException | Error e) {
+            if (!TornadoErrors.fromTornado(e)) {
+                throw e;
+            }
+            throw TornadoErrors.kernelFailed(name(), id, e);
+        }
     }
 
     /** Task ids in execution order. */
@@ -92,57 +121,48 @@ public final class GraphSink implements TaskSink {
 
     @Override
     public <A> void task(String id, Task1<A> k, A a) {
-        tasks.add(id);
-        graph.task(id, k, a);
+        add(id, new Object[] {a}, t -> t.task(id, k, a));
     }
 
     @Override
     public <A, B> void task(String id, Task2<A, B> k, A a, B b) {
-        tasks.add(id);
-        graph.task(id, k, a, b);
+        add(id, new Object[] {a, b}, t -> t.task(id, k, a, b));
     }
 
     @Override
     public <A, B, C> void task(String id, Task3<A, B, C> k, A a, B b, C c) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c);
+        add(id, new Object[] {a, b, c}, t -> t.task(id, k, a, b, c));
     }
 
     @Override
     public <A, B, C, D> void task(String id, Task4<A, B, C, D> k, A a, B b, C c, D d) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d);
+        add(id, new Object[] {a, b, c, d}, t -> t.task(id, k, a, b, c, d));
     }
 
     @Override
     public <A, B, C, D, E> void task(String id, Task5<A, B, C, D, E> k, A a, B b, C c, D d, E e) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d, e);
+        add(id, new Object[] {a, b, c, d, e}, t -> t.task(id, k, a, b, c, d, e));
     }
 
     @Override
     public <A, B, C, D, E, F> void task(String id, Task6<A, B, C, D, E, F> k, A a, B b, C c, D d, E e, F f) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d, e, f);
+        add(id, new Object[] {a, b, c, d, e, f}, t -> t.task(id, k, a, b, c, d, e, f));
     }
 
     @Override
     public <A, B, C, D, E, F, G> void task(String id, Task7<A, B, C, D, E, F, G> k, A a, B b, C c, D d, E e, F f, G g) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d, e, f, g);
+        add(id, new Object[] {a, b, c, d, e, f, g}, t -> t.task(id, k, a, b, c, d, e, f, g));
     }
 
     @Override
     public <A, B, C, D, E, F, G, H, I, J> void task(String id, Task10<A, B, C, D, E, F, G, H, I, J> k,
             A a, B b, C c, D d, E e, F f, G g, H h, I i, J j) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d, e, f, g, h, i, j);
+        add(id, new Object[] {a, b, c, d, e, f, g, h, i, j}, t -> t.task(id, k, a, b, c, d, e, f, g, h, i, j));
     }
 
     @Override
     public <A, B, C, D, E, F, G, H, I, J, K> void task(String id, Task11<A, B, C, D, E, F, G, H, I, J, K> k,
             A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk) {
-        tasks.add(id);
-        graph.task(id, k, a, b, c, d, e, f, g, h, i, j, kk);
+        add(id, new Object[] {a, b, c, d, e, f, g, h, i, j, kk}, t -> t.task(id, k, a, b, c, d, e, f, g, h, i, j, kk));
     }
 }

@@ -6,16 +6,22 @@ import static uk.ac.manchester.tornado.api.enums.DataTransferMode.FIRST_EXECUTIO
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.UNDER_DEMAND;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import lenet.engine.GraphSink.Named;
 import lenet.kernels.Batch;
 import lenet.kernels.SoftmaxCrossEntropy;
 import lenet.model.LeNet;
 import lenet.model.Params;
+import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -36,6 +42,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Buffers used by several graphs are kept by one graph ({@code persistOnDevice}) and taken over by the
  * next ({@code consumeFromDevice}), so every graph sees one copy of the parameters. A graph takes
  * buffers from one other graph only: TornadoVM keeps one source graph per consumer.
+ *
+ * <p>Nothing falls back to the JVM silently: run with {@code -Dtornado.recover.bailout=False}
+ * ({@link Engines} insists), TornadoVM's failures become an {@link EngineException} naming the graph, and
+ * at a graph's first execution (when TornadoVM compiles it) the task whose kernel does not compile.
  */
 public final class TornadoEngine implements Engine {
     private final EngineData data;
@@ -55,6 +65,12 @@ public final class TornadoEngine implements Engine {
     private final int[] index = new int[5];
     private final TornadoExecutionPlan plan;
     private final String deviceName;
+    private final TornadoDevice device;
+    private final Study study;
+    private final KernelDump kernels;
+    private final boolean[] ran = new boolean[5];
+    private int profiledSteps;
+    private ProfileReport.Step compilingStep;
     private TornadoExecutionResult lastTrain;
     private TornadoExecutionResult lastEval;
     private long examples;
@@ -63,7 +79,19 @@ public final class TornadoEngine implements Engine {
      * @param device the device to run on, or null for TornadoVM's default device
      */
     public TornadoEngine(EngineData data, Params initial, float lr, int batchSize, TornadoDevice device) {
+        this(data, initial, lr, batchSize, device, Study.NONE, null);
+    }
+
+    /**
+     * @param device  the device to run on, or null for TornadoVM's default device
+     * @param study   {@code --profile} (the report goes to {@code study.out()}); verification is {@link VerifyingEngine}'s
+     * @param kernels where to put the kernels for {@code --print-kernels}, prepared before the runtime started; or null
+     */
+    TornadoEngine(EngineData data, Params initial, float lr, int batchSize, TornadoDevice device, Study study, KernelDump kernels) {
         this.data = data;
+        this.device = device;
+        this.study = study;
+        this.kernels = kernels;
         this.params = initial.copy();
         this.batch = Math.min(batchSize, data.trainCount());
         this.trainTail = data.trainCount() % batch;
@@ -115,8 +143,26 @@ public final class TornadoEngine implements Engine {
             plan.withDevice(device);
             deviceName = device.getDeviceName() + " " + device.getDescription();
         } else {
-            deviceName = "TornadoVM default device";
+            deviceName = defaultDeviceName();
         }
+        if (kernels != null) {
+            plan.withPrintKernel();
+        }
+        if (study.profile()) {
+            plan.withProfiler(ProfilerMode.SILENT);
+        }
+    }
+
+    private static String defaultDeviceName() {
+        if (TornadoRuntimeInfo.isPresent()) {
+            try {
+                TornadoDevice d = TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice();
+                return d.getDeviceName() + " " + d.getDescription() + " (TornadoVM's default device)";
+            } catch (RuntimeException e) {
+                // fall through: the name is for the report only
+            }
+        }
+        return "TornadoVM default device";
     }
 
     private GraphSink add(int slot, GraphSink g) {
@@ -225,8 +271,92 @@ public final class TornadoEngine implements Engine {
         return false;
     }
 
+    /**
+     * Runs a graph. Its first execution compiles it: TornadoVM's errors then name the graph and, found by
+     * compiling its tasks one at a time, the task whose kernel does not compile.
+     */
     private TornadoExecutionResult execute(int slot) {
-        return plan.withGraph(index[slot]).execute();
+        GraphSink g = graphs.get(index[slot]);
+        TornadoExecutionResult result;
+        try {
+            result = plan.withGraph(index[slot]).execute();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
+                throw e;
+            }
+            if (!ran[slot] && kernels != null) {
+                kernels.collect(g, deviceName, study.out()); // what compiled before the failure, to study it
+            }
+            if (!ran[slot] && !TornadoErrors.outOfDeviceMemory(e)) {
+                throw culprit(g, e);
+            }
+            throw TornadoErrors.graphFailed(g.name(), e);
+        }
+        if (!ran[slot]) {
+            ran[slot] = true;
+            if (kernels != null) {
+                kernels.collect(g, deviceName, study.out());
+            }
+        }
+        if (study.profile() && slot == 1) {
+            profile(g, result);
+        }
+        return result;
+    }
+
+    /** Compiles the tasks of a graph that failed one by one, each in a graph of its own; names the first that fails. */
+    private EngineException culprit(GraphSink g, Throwable failure) {
+        int probe = 0;
+        for (GraphSink.Call call : g.calls()) {
+            TaskGraph one = new TaskGraph("probe" + probe++);
+            Object[] arrays = Arrays.stream(call.args()).filter(a -> a instanceof TornadoNativeArray).distinct().toArray();
+            try {
+                if (arrays.length > 0) {
+                    one.transferToDevice(FIRST_EXECUTION, arrays);
+                }
+                call.addTo().accept(one);
+                try (TornadoExecutionPlan p = new TornadoExecutionPlan(one.snapshot())) {
+                    if (device != null) {
+                        p.withDevice(device);
+                    }
+                    p.withPreCompilation();
+                }
+            } catch (Exception | Error e) {
+                if (TornadoErrors.fromTornado(e) && !TornadoErrors.outOfDeviceMemory(e)) {
+                    return TornadoErrors.kernelFailed(g.name(), call.id(), e);
+                }
+            }
+        }
+        return TornadoErrors.graphFailed(g.name(), failure);
+    }
+
+    /**
+     * {@code --profile}: keeps the first training step's profile (it holds the compile times) and prints
+     * the second, a steady-state step, with them; then turns the profiler off.
+     */
+    private void profile(GraphSink g, TornadoExecutionResult result) {
+        if (profiledSteps >= 2) {
+            return;
+        }
+        profiledSteps++;
+        ProfileReport.Step step = ProfileReport.parse(result.getProfilerResult().getProfileLog(), g.name());
+        plan.clearProfiles();
+        if (profiledSteps == 1) {
+            compilingStep = step;
+            return;
+        }
+        plan.withoutProfiler();
+        printProfile(step, "training step 2");
+    }
+
+    private void printProfile(ProfileReport.Step step, String which) {
+        if (step == null) {
+            study.out().println("profile: TornadoVM's profile log has no entry for the training graph");
+            return;
+        }
+        study.out().print(ProfileReport.format(String.format(Locale.ROOT, "profile of %s (graph %s, %d kernels) on %s, TornadoVM profiler:",
+                which, step.graph(), step.tasks().size(), deviceName), step, compilingStep));
+        study.out().flush();
     }
 
     @Override
@@ -255,10 +385,22 @@ public final class TornadoEngine implements Engine {
         examples += count;
     }
 
+    /** Copies device buffers to the host; TornadoVM's failure is one line. */
+    private static void toHost(TornadoExecutionResult result, String what, Object... objects) {
+        try {
+            result.transferToHost(objects);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
+                throw e;
+            }
+            throw new EngineException("copying " + what + " from the device failed: " + TornadoErrors.oneLine(e) + TornadoErrors.hint(e), e);
+        }
+    }
+
     @Override
     public Totals totals() {
         if (lastTrain != null) {
-            lastTrain.transferToHost(trainTotals);
+            toHost(lastTrain, "the training totals", trainTotals);
         }
         return new Totals(trainTotals.get(0), Math.round(trainTotals.get(1)), examples);
     }
@@ -274,14 +416,14 @@ public final class TornadoEngine implements Engine {
             testCursor.set(0, start);
             lastEval = execute(4);
         }
-        lastEval.transferToHost(testTotals);
+        toHost(lastEval, "the test totals", testTotals);
         return Math.round(testTotals.get(1));
     }
 
     @Override
     public Params params() {
         if (lastTrain != null) {
-            lastTrain.transferToHost(params.tensors().toArray());
+            toHost(lastTrain, "the parameters", params.tensors().toArray());
         }
         return params.copy();
     }
@@ -296,6 +438,12 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public void close() {
+        if (study.profile() && profiledSteps == 1) {
+            printProfile(compilingStep, "training step 1, the only one (its times include compilation)");
+        }
+        if (kernels != null) {
+            kernels.finish();
+        }
         try {
             plan.close();
         } catch (Exception e) {

@@ -11,7 +11,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions;
  */
 public class TaskGraph {
     private final String name;
-    private final List<Runnable> tasks = new ArrayList<>();
+    private final List<ImmutableTaskGraph.Task> tasks = new ArrayList<>();
 
     public TaskGraph(String name) {
         this.name = name;
@@ -45,72 +45,72 @@ public class TaskGraph {
         return new ImmutableTaskGraph(name, tasks);
     }
 
-    private TaskGraph add(Runnable task) {
-        tasks.add(task);
+    private TaskGraph add(String id, Runnable task) {
+        tasks.add(new ImmutableTaskGraph.Task(id, task));
         return this;
     }
 
     public TaskGraph task(String id, TornadoFunctions.Task code) {
-        return add(code::apply);
+        return add(id, code::apply);
     }
 
     public <T1> TaskGraph task(String id, TornadoFunctions.Task1<T1> code, T1 arg1) {
-        return add(() -> code.apply(arg1));
+        return add(id, () -> code.apply(arg1));
     }
 
     public <T1, T2> TaskGraph task(String id, TornadoFunctions.Task2<T1, T2> code, T1 arg1, T2 arg2) {
-        return add(() -> code.apply(arg1, arg2));
+        return add(id, () -> code.apply(arg1, arg2));
     }
 
     public <T1, T2, T3> TaskGraph task(String id, TornadoFunctions.Task3<T1, T2, T3> code, T1 arg1, T2 arg2, T3 arg3) {
-        return add(() -> code.apply(arg1, arg2, arg3));
+        return add(id, () -> code.apply(arg1, arg2, arg3));
     }
 
     public <T1, T2, T3, T4> TaskGraph task(String id, TornadoFunctions.Task4<T1, T2, T3, T4> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4));
     }
 
     public <T1, T2, T3, T4, T5> TaskGraph task(String id, TornadoFunctions.Task5<T1, T2, T3, T4, T5> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5));
     }
 
     public <T1, T2, T3, T4, T5, T6> TaskGraph task(String id, TornadoFunctions.Task6<T1, T2, T3, T4, T5, T6> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7> TaskGraph task(String id, TornadoFunctions.Task7<T1, T2, T3, T4, T5, T6, T7> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8> TaskGraph task(String id, TornadoFunctions.Task8<T1, T2, T3, T4, T5, T6, T7, T8> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9> TaskGraph task(String id, TornadoFunctions.Task9<T1, T2, T3, T4, T5, T6, T7, T8, T9> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> TaskGraph task(String id, TornadoFunctions.Task10<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> TaskGraph task(String id, TornadoFunctions.Task11<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10, T11 arg11) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> TaskGraph task(String id, TornadoFunctions.Task12<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10, T11 arg11, T12 arg12) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> TaskGraph task(String id, TornadoFunctions.Task13<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10, T11 arg11, T12 arg12, T13 arg13) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> TaskGraph task(String id, TornadoFunctions.Task14<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10, T11 arg11, T12 arg12, T13 arg13, T14 arg14) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14));
     }
 
     public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> TaskGraph task(String id, TornadoFunctions.Task15<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> code, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, T7 arg7, T8 arg8, T9 arg9, T10 arg10, T11 arg11, T12 arg12, T13 arg13, T14 arg14, T15 arg15) {
-        return add(() -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14, arg15));
+        return add(id, () -> code.apply(arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11, arg12, arg13, arg14, arg15));
     }
 }

@@ -7,11 +7,16 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
 /**
  * Runs task graphs. The stand-in runs every task of the selected graph (or of all graphs) in order
- * on the calling thread; device, profiler and compilation settings are accepted and ignored.
+ * on the calling thread; device and compilation settings are accepted and ignored. With a profiler,
+ * it times each task on the host and writes a profile log in TornadoVM's JSON layout (graph totals,
+ * then one object per task, {@code TASK_KERNEL_TIME} in nanoseconds); like TornadoVM's, the log
+ * grows with every profiled execution until {@link #clearProfiles()}.
  */
 public class TornadoExecutionPlan implements AutoCloseable {
     private final ImmutableTaskGraph[] graphs;
     private int selected = -1;
+    private boolean profiler;
+    private final StringBuilder profileLog = new StringBuilder();
 
     public TornadoExecutionPlan(ImmutableTaskGraph... graphs) {
         this.graphs = graphs.clone();
@@ -21,12 +26,37 @@ public class TornadoExecutionPlan implements AutoCloseable {
         long start = System.nanoTime();
         for (int g = 0; g < graphs.length; g++) {
             if (selected < 0 || selected == g) {
-                for (Runnable task : graphs[g].tasks) {
-                    task.run();
+                ImmutableTaskGraph graph = graphs[g];
+                long graphStart = System.nanoTime();
+                long[] nanos = new long[graph.tasks.size()];
+                for (int t = 0; t < nanos.length; t++) {
+                    long t0 = System.nanoTime();
+                    graph.tasks.get(t).call().run();
+                    nanos[t] = System.nanoTime() - t0;
+                }
+                if (profiler) {
+                    log(graph, System.nanoTime() - graphStart, nanos);
                 }
             }
         }
-        return new TornadoExecutionResult(new TornadoProfilerResult(System.nanoTime() - start));
+        return new TornadoExecutionResult(new TornadoProfilerResult(System.nanoTime() - start, profileLog.toString()));
+    }
+
+    private void log(ImmutableTaskGraph graph, long total, long[] nanos) {
+        long kernels = 0;
+        for (long n : nanos) {
+            kernels += n;
+        }
+        profileLog.append("{\n    \"").append(graph.name).append("\": {\n");
+        profileLog.append("        \"TOTAL_TASK_GRAPH_TIME\": \"").append(total).append("\",\n");
+        profileLog.append("        \"TOTAL_KERNEL_TIME\": \"").append(kernels).append("\",\n");
+        profileLog.append("        \"COPY_IN_TIME\": \"0\",\n        \"COPY_OUT_TIME\": \"0\"");
+        for (int t = 0; t < nanos.length; t++) {
+            profileLog.append(",\n        \"").append(graph.name).append('.').append(graph.tasks.get(t).id()).append("\": {\n");
+            profileLog.append("            \"DEVICE\": \"stand-in (JVM, calling thread)\",\n");
+            profileLog.append("            \"TASK_KERNEL_TIME\": \"").append(nanos[t]).append("\"\n        }");
+        }
+        profileLog.append("\n    }\n}\n");
     }
 
     public TornadoExecutionPlan withGraph(int graphIndex) {
@@ -47,10 +77,17 @@ public class TornadoExecutionPlan implements AutoCloseable {
     }
 
     public TornadoExecutionPlan withProfiler(ProfilerMode mode) {
+        profiler = true;
         return this;
     }
 
     public TornadoExecutionPlan withoutProfiler() {
+        profiler = false;
+        return this;
+    }
+
+    public TornadoExecutionPlan clearProfiles() {
+        profileLog.setLength(0);
         return this;
     }
 
@@ -70,7 +107,15 @@ public class TornadoExecutionPlan implements AutoCloseable {
         return this;
     }
 
+    public TornadoExecutionPlan withoutThreadInfo() {
+        return this;
+    }
+
     public TornadoExecutionPlan withPrintKernel() {
+        return this;
+    }
+
+    public TornadoExecutionPlan withoutPrintKernel() {
         return this;
     }
 

@@ -1,0 +1,40 @@
+package lenet.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import lenet.engine.Study;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The options of {@code lenet train} for studying the TornadoVM engine (README: Running under TornadoVM). */
+public final class StudyOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--print-kernels", paramLabel = "DIR",
+            description = "TornadoVM engine: write the OpenCL C / PTX TornadoVM generates, one file per task (DIR/<graph>.<task>.cl).")
+    Path printKernels;
+
+    @Option(names = "--profile",
+            description = "TornadoVM engine: print each kernel's device time and share of a training step, and its compile time.")
+    boolean profile;
+
+    @Option(names = "--verify-every", paramLabel = "N",
+            description = "Every N steps, compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
+    Integer verifyEvery;
+
+    /** The options, validated; reports go to {@code out}. */
+    Study study(PrintWriter out) {
+        if (verifyEvery != null && verifyEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--verify-every must be positive, got " + verifyEvery);
+        }
+        if (printKernels != null && Files.exists(printKernels) && !Files.isDirectory(printKernels)) {
+            throw new ParameterException(spec.commandLine(), "--print-kernels " + printKernels + " is a file, expected a folder");
+        }
+        return new Study(printKernels, profile, verifyEvery == null ? 0 : verifyEvery, out);
+    }
+}

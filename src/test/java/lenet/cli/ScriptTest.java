@@ -1,0 +1,108 @@
+package lenet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/lenet}'s TornadoVM launch, checked with {@code --dry-run} (the command it would run, no
+ * build, no run) against a stand-in SDK folder: the layout scripts/lenet looks for, with no TornadoVM in it.
+ */
+class ScriptTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result script(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", Path.of("scripts/lenet").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("TORNADOVM_HOME");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out, err);
+    }
+
+    Path sdk() throws IOException {
+        Path sdk = dir.resolve("sdk");
+        Files.createDirectories(sdk.resolve("share/java/tornado"));
+        Files.writeString(sdk.resolve("tornado-argfile"), "--module-path .:" + sdk + "/share/java/tornado\n");
+        Files.writeString(sdk.resolve("share/java/tornado/ejml-core-0.38.jar"), "");
+        return sdk;
+    }
+
+    @Test
+    void tornadoLaunchUsesTheSdkArgfileOurFlagsAndAModulePathWithoutTheCurrentFolder() throws Exception {
+        Path sdk = sdk();
+        Result r = script(Map.of("TORNADOVM_HOME", sdk.toString()), "--dry-run", "train", "--engine", "tornado", "--epochs", "1");
+        assertEquals(0, r.code(), r.err());
+        String line = r.out().strip();
+        assertEquals(1, r.out().lines().count(), r.out());
+        String flags = String.join(" ", Files.readAllLines(Path.of("tornado-config/tornado.flags")).stream()
+                .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).toList());
+        assertTrue(flags.contains("-Dtornado.recover.bailout=False"), flags);
+        String root = Path.of("").toAbsolutePath().toString();
+        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " --module-path " + sdk + "/share/java/tornado:"
+                + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet/lenet\\.cli\\.Cli train --engine tornado --epochs 1"),
+                line);
+        assertFalse(line.contains("standin"), "the SDK's tornado.api, not the stand-in: " + line);
+    }
+
+    @Test
+    void devicesRunsUnderTornadoVmWhenTheSdkIsSetAndOtherwiseOnPlainJava() throws Exception {
+        Path sdk = sdk();
+        assertTrue(script(Map.of("TORNADOVM_HOME", sdk.toString()), "devices", "--dry-run").out().contains("@" + sdk + "/tornado-argfile"));
+        Result plain = script(Map.of(), "--dry-run", "devices");
+        assertTrue(plain.out().matches(".*/bin/java --module-path \\S+/target/lenet\\.jar:\\S+/target/lib:\\S+/target/standin -m lenet/lenet\\.cli\\.Cli devices\\R"),
+                plain.out());
+    }
+
+    @Test
+    void aLibraryTheSdkAlreadyHasStopsTheLaunch() throws Exception {
+        // A copy of the scripts with a target/lib of its own: gson there and in the SDK.
+        Path root = dir.resolve("repo");
+        Files.createDirectories(root.resolve("scripts/lib"));
+        Files.createDirectories(root.resolve("target/lib"));
+        Files.createDirectories(root.resolve("tornado-config"));
+        for (String f : List.of("scripts/lenet", "scripts/lib/jdk.sh", "tornado-config/tornado.flags")) {
+            Files.copy(Path.of(f), root.resolve(f));
+        }
+        Files.writeString(root.resolve("target/lib/gson-2.13.2.jar"), "");
+        Path sdk = sdk();
+        Files.writeString(sdk.resolve("share/java/tornado/gson-2.8.9.jar"), "");
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/lenet").toString(), "--dry-run", "train", "--engine", "tornado");
+        pb.environment().put("TORNADOVM_HOME", sdk.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), err);
+        assertEquals("lenet: " + root.resolve("target/lib/gson-2.13.2.jar") + " and " + sdk.resolve("share/java/tornado/gson-2.8.9.jar")
+                + " are the same library: TornadoVM's module path must hold one of them\n", err);
+    }
+
+    @Test
+    void tornadoWithoutTheSdkIsOneLine() throws Exception {
+        Result r = script(Map.of(), "--dry-run", "train", "--engine=tornado");
+        assertEquals(1, r.code());
+        assertEquals("lenet: --engine tornado runs under TornadoVM: set TORNADOVM_HOME to a TornadoVM 5.2 SDK (see README, Running under TornadoVM)\n", r.err());
+        Result notSdk = script(Map.of("TORNADOVM_HOME", dir.toString()), "--dry-run", "train", "--engine", "tornado");
+        assertEquals(1, notSdk.code());
+        assertEquals("lenet: TORNADOVM_HOME=" + dir + " is not a TornadoVM SDK: expected tornado-argfile and share/java/tornado there\n", notSdk.err());
+    }
+}
