@@ -74,6 +74,7 @@ public final class TornadoEngine implements Engine {
     private TornadoExecutionResult lastTrain;
     private TornadoExecutionResult lastEval;
     private long examples;
+    private int next;
 
     /**
      * @param device the device to run on, or null for TornadoVM's default device
@@ -366,11 +367,15 @@ public final class TornadoEngine implements Engine {
         }
         epochStart.set(0, first);
         execute(0);
-        examples = first;
+        next = first;
+        examples = 0;
     }
 
     @Override
     public void trainBatch(int start, int count) {
+        if (start != next) {
+            throw new IllegalArgumentException("batches must come in order: expected start " + next + ", got " + start);
+        }
         if (count == batch) {
             lastTrain = execute(1);
         } else if (count == trainTail && trainTail > 0) {
@@ -379,9 +384,7 @@ public final class TornadoEngine implements Engine {
             throw new IllegalArgumentException("the TornadoVM engine has graphs for batches of " + batch
                     + (trainTail > 0 ? " and " + trainTail : "") + " examples, not " + count);
         }
-        if (start != examples) {
-            throw new IllegalArgumentException("batches must come in order: expected start " + examples + ", got " + start);
-        }
+        next += count;
         examples += count;
     }
 
