@@ -12,10 +12,12 @@ module lenet {
     requires info.picocli;
     requires com.google.gson;
     requires java.net.http;
+    requires jdk.incubator.vector;
 
     exports lenet;
     exports lenet.model;
     exports lenet.kernels;
+    exports lenet.kernels.cpu;
     exports lenet.cli;
 
     // TornadoVM reflects on kernel methods to compile them (javac warns that tornado.runtime is

@@ -1,0 +1,70 @@
+package lenet.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import lenet.kernels.Conv2d;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * CPU twin of {@link Conv2d}: the same methods, math and layouts, vectorised along the batch axis
+ * with the Vector API (see {@link Simd} for the register blocks). Results equal the plain kernel's
+ * up to float rounding (fused multiply-adds, another summation order).
+ */
+public final class Conv2dCpu {
+    private Conv2dCpu() {
+    }
+
+    /**
+     * As {@link Conv2d#forward}. Loops: block of 6 output channels → block of 2 vectors of examples →
+     * output pixel → ci → ky → kx (tap ranges clipped to the image once per pixel), 12 accumulators.
+     * Batches smaller than two vectors run the plain kernel.
+     */
+    public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        if (n < Simd.IB) {
+            Conv2d.forward(in, weight, bias, out, n, cin, h, w, cout, k, pad);
+            return;
+        }
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        Simd.gather(in.getSegment(), cin, h, w,
+                weight.getSegment(), 0, (long) cin * k * k, (long) k * k, k, 1, bias.getSegment(),
+                out.getSegment(), cout, ho, wo, n, k, pad);
+    }
+
+    /**
+     * As {@link Conv2d#backwardInput}: the forward convolution of dOut, padded by k−1−pad, with the
+     * kernel flipped (ky → k−1−ky, kx → k−1−kx) and in/out channels swapped. Loops: block of 6 input
+     * channels → block of 2 vectors of examples → input pixel → co → ky → kx, as {@link #forward}.
+     */
+    public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        if (n < Simd.IB) {
+            Conv2d.backwardInput(dOut, weight, dIn, n, cin, h, w, cout, k, pad);
+            return;
+        }
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        // weight[co][ci][k-1-ky][k-1-kx] = w0 + ci*(k*k) + co*(cin*k*k) - ky*k - kx
+        Simd.gather(dOut.getSegment(), cout, ho, wo,
+                weight.getSegment(), (long) (k - 1) * k + (k - 1), (long) k * k, (long) cin * k * k, -k, -1, null,
+                dIn.getSegment(), cin, h, w, n, k, k - 1 - pad);
+    }
+
+    /**
+     * As {@link Conv2d#backwardWeight}. A padded input is first copied into a zero-bordered scratch
+     * buffer, so every tap sees the whole output rectangle. Loops: block of 2 output channels → block
+     * of 5 taps → output pixel → example vector, 10 accumulators reduced across lanes at the end.
+     */
+    public static void backwardWeight(FloatArray dOut, FloatArray in, FloatArray dWeight,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        MemorySegment src = pad == 0 ? in.getSegment() : Simd.padded(in.getSegment(), cin, h, w, n, pad);
+        Simd.correlate(dOut.getSegment(), src, dWeight.getSegment(), cout, cin, h + 2 * pad, w + 2 * pad, ho, wo, n, k);
+    }
+
+    /** As {@link Conv2d#backwardBias}: one vector sum over the (hwo·n) contiguous values of each channel. */
+    public static void backwardBias(FloatArray dOut, FloatArray dBias, int n, int cout, int hwo) {
+        Simd.rowSums(dOut.getSegment(), dBias.getSegment(), cout, (long) hwo * n);
+    }
+}

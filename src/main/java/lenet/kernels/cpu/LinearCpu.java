@@ -1,0 +1,54 @@
+package lenet.kernels.cpu;
+
+import lenet.kernels.Linear;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * CPU twin of {@link Linear}: the same methods, math and layouts, vectorised along the batch axis.
+ * A linear layer is a 1×1 convolution of a 1×1 image with fin input and fout output channels, so
+ * these run the convolution loop nests of {@link Simd} with k = h = w = 1.
+ */
+public final class LinearCpu {
+    private LinearCpu() {
+    }
+
+    /**
+     * As {@link Linear#forward}. Loops: block of 6 output features → block of 2 vectors of examples → f,
+     * 12 accumulators; each f loads two vectors of in[f] and broadcasts six weights.
+     * Batches smaller than two vectors run the plain kernel.
+     */
+    public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int n, int fin, int fout) {
+        if (n < Simd.IB) {
+            Linear.forward(in, weight, bias, out, n, fin, fout);
+            return;
+        }
+        Simd.gather(in.getSegment(), fin, 1, 1, weight.getSegment(), 0, fin, 1, 0, 0, bias.getSegment(),
+                out.getSegment(), fout, 1, 1, n, 1, 0);
+    }
+
+    /**
+     * As {@link Linear#backwardInput}. Loops: block of 6 input features → block of 2 vectors of
+     * examples → j, 12 accumulators; each j loads two vectors of dOut[j] and broadcasts six weights.
+     */
+    public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn, int n, int fin, int fout) {
+        if (n < Simd.IB) {
+            Linear.backwardInput(dOut, weight, dIn, n, fin, fout);
+            return;
+        }
+        Simd.gather(dOut.getSegment(), fout, 1, 1, weight.getSegment(), 0, 1, fin, 0, 0, null,
+                dIn.getSegment(), fin, 1, 1, n, 1, 0);
+    }
+
+    /**
+     * As {@link Linear#backwardWeight}. Loops: block of 2 output features → block of 5 input features →
+     * example vector, 10 accumulators reduced across lanes at the end.
+     */
+    public static void backwardWeight(FloatArray dOut, FloatArray in, FloatArray dWeight, int n, int fin, int fout) {
+        Simd.correlate(dOut.getSegment(), in.getSegment(), dWeight.getSegment(), fout, fin, 1, 1, 1, 1, n, 1);
+    }
+
+    /** As {@link Linear#backwardBias}: one vector sum over the n contiguous values of each output feature. */
+    public static void backwardBias(FloatArray dOut, FloatArray dBias, int n, int fout) {
+        Simd.rowSums(dOut.getSegment(), dBias.getSegment(), fout, n);
+    }
+}
