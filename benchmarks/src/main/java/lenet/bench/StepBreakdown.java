@@ -1,8 +1,12 @@
 package lenet.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
 /**
  * Where a shard's training step spends its time, stage by stage (not a JMH benchmark: System.nanoTime
- * around each kernel call, after a warm-up). Run:
+ * around each kernel call, after a warm-up; the step's CPU time too, which a busy machine inflates less
+ * than wall time). Run:
  * {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar lenet.bench.StepBreakdown [n] [steps] [plain|cpu]}.
  */
 public final class StepBreakdown {
@@ -18,13 +22,16 @@ public final class StepBreakdown {
             step.run(null);
         }
         long[] times = new long[Step.STAGES.length];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             step.run(times);
         }
         double total = (System.nanoTime() - start) / 1e6 / steps;
-        System.out.printf("%s kernels, n=%d, %d steps: %.3f ms per step, %.0f examples/s%n",
-                twins ? "cpu" : "plain", n, steps, total, n / total * 1e3);
+        double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / steps;
+        System.out.printf("%s kernels, n=%d, %d steps: %.3f ms per step (%.3f ms of CPU time), %.0f examples/s (%.0f per CPU second)%n",
+                twins ? "cpu" : "plain", n, steps, total, cpu, n / total * 1e3, n / cpu * 1e3);
         for (int j = 0; j < times.length; j++) {
             double ms = times[j] / 1e6 / steps;
             System.out.printf("  %-26s %8.3f ms %5.1f%%%n", Step.STAGES[j], ms, 100 * ms / total);

@@ -14,13 +14,13 @@ public final class Conv2dCpu {
     }
 
     /**
-     * As {@link Conv2d#forward}. Loops: block of 6 output channels → block of 2 vectors of examples →
-     * output pixel → ci → ky → kx (tap ranges clipped to the image once per pixel), 12 accumulators.
-     * Batches smaller than two vectors run the plain kernel.
+     * As {@link Conv2d#forward}. Loops: block of 6 output channels → block of 4 vectors of examples →
+     * output pixel → ci → ky → kx (tap ranges clipped to the image once per pixel), 24 accumulators.
+     * Batches smaller than one vector run the plain kernel.
      */
     public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out,
             int n, int cin, int h, int w, int cout, int k, int pad) {
-        if (n < Simd.IB) {
+        if (n < Simd.V) {
             Conv2d.forward(in, weight, bias, out, n, cin, h, w, cout, k, pad);
             return;
         }
@@ -34,11 +34,11 @@ public final class Conv2dCpu {
     /**
      * As {@link Conv2d#backwardInput}: the forward convolution of dOut, padded by k−1−pad, with the
      * kernel flipped (ky → k−1−ky, kx → k−1−kx) and in/out channels swapped. Loops: block of 6 input
-     * channels → block of 2 vectors of examples → input pixel → co → ky → kx, as {@link #forward}.
+     * channels → block of 4 vectors of examples → input pixel → co → ky → kx, as {@link #forward}.
      */
     public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn,
             int n, int cin, int h, int w, int cout, int k, int pad) {
-        if (n < Simd.IB) {
+        if (n < Simd.V) {
             Conv2d.backwardInput(dOut, weight, dIn, n, cin, h, w, cout, k, pad);
             return;
         }

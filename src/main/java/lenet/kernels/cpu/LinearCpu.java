@@ -13,12 +13,12 @@ public final class LinearCpu {
     }
 
     /**
-     * As {@link Linear#forward}. Loops: block of 6 output features → block of 2 vectors of examples → f,
-     * 12 accumulators; each f loads two vectors of in[f] and broadcasts six weights.
-     * Batches smaller than two vectors run the plain kernel.
+     * As {@link Linear#forward}. Loops: block of 6 output features → block of 4 vectors of examples → f,
+     * 24 accumulators; each f loads four vectors of in[f] and broadcasts six weights.
+     * Batches smaller than one vector run the plain kernel.
      */
     public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int n, int fin, int fout) {
-        if (n < Simd.IB) {
+        if (n < Simd.V) {
             Linear.forward(in, weight, bias, out, n, fin, fout);
             return;
         }
@@ -28,10 +28,10 @@ public final class LinearCpu {
 
     /**
      * As {@link Linear#backwardInput}. Loops: block of 6 input features → block of 2 vectors of
-     * examples → j, 12 accumulators; each j loads two vectors of dOut[j] and broadcasts six weights.
+     * examples → j, 24 accumulators; each j loads four vectors of dOut[j] and broadcasts six weights.
      */
     public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn, int n, int fin, int fout) {
-        if (n < Simd.IB) {
+        if (n < Simd.V) {
             Linear.backwardInput(dOut, weight, dIn, n, fin, fout);
             return;
         }

@@ -43,8 +43,8 @@ final class Simd {
 
     /** Output channels per {@link #gather} block. */
     static final int OB = 6;
-    /** Examples per {@link #gather} block: two vectors. Smaller batches go to the plain kernels. */
-    static final int IB = 2 * V;
+    /** Examples per {@link #gather} block: four vectors. */
+    static final int IB = 4 * V;
     /** Output channels per {@link #correlate} block. */
     static final int GB = 2;
     /** Taps per {@link #correlate} block. */
@@ -70,14 +70,18 @@ final class Simd {
      * dst[o][oy][ox][i] = base[o] + Σ_j Σ_ky Σ_kx wt[w0 + o·sO + j·sJ + ky·sKy + kx·sKx] · src[j][oy+ky−pad][ox+kx−pad][i],
      * taps falling outside src contributing nothing; base may be null (zero).
      *
-     * <p>src is {@code [nj][h][w][n]}, dst {@code [no][ho][wo][n]}, n ≥ {@link #IB}. Loops: output-channel
-     * block (6) → example block (2 vectors) → output pixel → j → ky → kx, the tap ranges clipped once per
-     * pixel so the inner loop has no bounds tests. The example block sits outside the pixel loop, so the
-     * sliding k×k window of the current block stays in L1 from one pixel to the next.
+     * <p>src is {@code [nj][h][w][n]}, dst {@code [no][ho][wo][n]}, n ≥ {@link #V}. Loops: output-channel
+     * block (6 channels, their weights first packed tap by tap into a scratch array) → example block
+     * (4 vectors) → output pixel → j → ky → run of kx taps, the tap ranges clipped once per pixel so the
+     * runs have no bounds tests. A 1×1 image with k = 1 (a linear layer) is one run over all j. The
+     * example block sits outside the pixel loop, so the sliding k×k window of the current block stays in
+     * L1 from one pixel to the next.
      */
     static void gather(MemorySegment src, int nj, int h, int w,
             MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, MemorySegment base,
             MemorySegment dst, int no, int ho, int wo, int n, int k, int pad) {
+        float[] packed = scratchFloats(nj * k * k * OB);
+        long plane = (long) ho * wo * n;
         for (int ob = 0; ob < no; ob += OB) {
             int o0 = ob;
             int o1 = Math.min(ob + 1, no - 1);
@@ -85,84 +89,146 @@ final class Simd {
             int o3 = Math.min(ob + 3, no - 1);
             int o4 = Math.min(ob + 4, no - 1);
             int o5 = Math.min(ob + 5, no - 1);
-            long q0 = w0 + o0 * sO;
-            long q1 = w0 + o1 * sO;
-            long q2 = w0 + o2 * sO;
-            long q3 = w0 + o3 * sO;
-            long q4 = w0 + o4 * sO;
-            long q5 = w0 + o5 * sO;
-            float b0 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o0);
-            float b1 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o1);
-            float b2 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o2);
-            float b3 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o3);
-            float b4 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o4);
-            float b5 = base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o5);
-            long plane = (long) ho * wo * n;
+            pack(wt, w0, sO, sJ, sKy, sKx, nj, k, packed, o0, o1, o2, o3, o4, o5);
             for (int ib = 0; ib < n; ib += IB) {
-                int i = Math.min(ib, n - IB);
-                for (int oy = 0; oy < ho; oy++) {
-                    int kyLo = Math.max(0, pad - oy);
-                    int kyHi = Math.min(k, h + pad - oy);
-                    for (int ox = 0; ox < wo; ox++) {
-                        int kxLo = Math.max(0, pad - ox);
-                        int kxHi = Math.min(k, w + pad - ox);
-                        FloatVector a0 = FloatVector.broadcast(S, b0);
-                        FloatVector a1 = FloatVector.broadcast(S, b1);
-                        FloatVector a2 = FloatVector.broadcast(S, b2);
-                        FloatVector a3 = FloatVector.broadcast(S, b3);
-                        FloatVector a4 = FloatVector.broadcast(S, b4);
-                        FloatVector a5 = FloatVector.broadcast(S, b5);
-                        FloatVector c0 = a0;
-                        FloatVector c1 = a1;
-                        FloatVector c2 = a2;
-                        FloatVector c3 = a3;
-                        FloatVector c4 = a4;
-                        FloatVector c5 = a5;
-                        for (int j = 0; j < nj; j++) {
-                            for (int ky = kyLo; ky < kyHi; ky++) {
-                                // float index of src[j][oy+ky-pad][ox-pad][i]; tap kx adds kx*n
-                                long row = ((long) (j * h + oy + ky - pad) * w + ox - pad) * n + i;
-                                long t = j * sJ + ky * sKy;
-                                for (int kx = kxLo; kx < kxHi; kx++) {
-                                    long p = row + (long) kx * n;
-                                    FloatVector x = load(src, p);
-                                    FloatVector y = load(src, p + V);
-                                    long tk = t + kx * sKx;
-                                    FloatVector g = weight(wt, q0 + tk);
-                                    a0 = x.fma(g, a0);
-                                    c0 = y.fma(g, c0);
-                                    g = weight(wt, q1 + tk);
-                                    a1 = x.fma(g, a1);
-                                    c1 = y.fma(g, c1);
-                                    g = weight(wt, q2 + tk);
-                                    a2 = x.fma(g, a2);
-                                    c2 = y.fma(g, c2);
-                                    g = weight(wt, q3 + tk);
-                                    a3 = x.fma(g, a3);
-                                    c3 = y.fma(g, c3);
-                                    g = weight(wt, q4 + tk);
-                                    a4 = x.fma(g, a4);
-                                    c4 = y.fma(g, c4);
-                                    g = weight(wt, q5 + tk);
-                                    a5 = x.fma(g, a5);
-                                    c5 = y.fma(g, c5);
-                                }
-                            }
-                        }
-                        long d = ((long) oy * wo + ox) * n + i;
-                        store(a0, dst, o0 * plane + d);
-                        store(c0, dst, o0 * plane + d + V);
-                        store(a1, dst, o1 * plane + d);
-                        store(c1, dst, o1 * plane + d + V);
-                        store(a2, dst, o2 * plane + d);
-                        store(c2, dst, o2 * plane + d + V);
-                        store(a3, dst, o3 * plane + d);
-                        store(c3, dst, o3 * plane + d + V);
-                        store(a4, dst, o4 * plane + d);
-                        store(c4, dst, o4 * plane + d + V);
-                        store(a5, dst, o5 * plane + d);
-                        store(c5, dst, o5 * plane + d + V);
+                gatherBlock(src, nj, h, w, packed, dst, ho, wo, n, k, pad,
+                        // the block's four vectors start at these examples; past the end they repeat the last vector
+                        Math.min(ib, n - V), Math.min(ib + V, n - V), Math.min(ib + 2 * V, n - V), Math.min(ib + 3 * V, n - V),
+                        o0 * plane, o1 * plane, o2 * plane, o3 * plane, o4 * plane, o5 * plane,
+                        bias(base, o0), bias(base, o1), bias(base, o2), bias(base, o3), bias(base, o4), bias(base, o5));
+            }
+        }
+    }
+
+    private static float bias(MemorySegment base, int o) {
+        return base == null ? 0f : base.getAtIndex(JAVA_FLOAT, o);
+    }
+
+    /**
+     * One block of {@link #gather}: every output pixel of six output channels (their planes start at
+     * d0…d5, their biases b0…b5) for the four example vectors starting at e0…e3. Kept apart from the
+     * loops around it so that the JIT compiles it as a unit of its own and keeps all 24 accumulators
+     * in registers; it calls the Vector API directly (no helper methods) for the same reason: past a
+     * node budget the JIT stops inlining ordinary methods, and a vector handed to a method that is not
+     * inlined becomes an object on the heap.
+     */
+    private static void gatherBlock(MemorySegment src, int nj, int h, int w, float[] packed, MemorySegment dst,
+            int ho, int wo, int n, int k, int pad, long e0, long e1, long e2, long e3,
+            long d0, long d1, long d2, long d3, long d4, long d5,
+            float b0, float b1, float b2, float b3, float b4, float b5) {
+        boolean dense = k == 1 && h == 1 && w == 1 && pad == 0;
+        int rows = dense ? 1 : nj * k;
+        long run = 4L * n;                                  // bytes from one kx tap (or one j, if dense) to the next
+        long v0 = 4 * e0;
+        long v1 = 4 * e1;
+        long v2 = 4 * e2;
+        long v3 = 4 * e3;
+        for (int oy = 0; oy < ho; oy++) {
+            int kyLo = Math.max(0, pad - oy);
+            int kyHi = Math.min(k, h + pad - oy);
+            for (int ox = 0; ox < wo; ox++) {
+                int kxLo = Math.max(0, pad - ox);
+                int kxHi = Math.min(k, w + pad - ox);
+                FloatVector a0 = FloatVector.broadcast(S, b0);
+                FloatVector a1 = FloatVector.broadcast(S, b1);
+                FloatVector a2 = FloatVector.broadcast(S, b2);
+                FloatVector a3 = FloatVector.broadcast(S, b3);
+                FloatVector a4 = FloatVector.broadcast(S, b4);
+                FloatVector a5 = FloatVector.broadcast(S, b5);
+                FloatVector c0 = a0, c1 = a1, c2 = a2, c3 = a3, c4 = a4, c5 = a5;
+                FloatVector m0 = a0, m1 = a1, m2 = a2, m3 = a3, m4 = a4, m5 = a5;
+                FloatVector f0 = a0, f1 = a1, f2 = a2, f3 = a3, f4 = a4, f5 = a5;
+                for (int jy = 0; jy < rows; jy++) {
+                    int j = jy / k;
+                    int ky = jy - j * k;
+                    if (ky < kyLo || ky >= kyHi) {
+                        continue;
                     }
+                    // a run of taps: kx in [kxLo, kxHi) of row (j, ky), or every j if dense
+                    int count = dense ? nj : kxHi - kxLo;
+                    long p = 4 * (((long) (j * h + oy + ky - pad) * w + ox + kxLo - pad) * n);
+                    int q = (jy * k + kxLo) * OB;
+                    for (int r = 0; r < count; r++, p += run, q += OB) {
+                        FloatVector x0 = FloatVector.fromMemorySegment(S, src, p + v0, ORDER);
+                        FloatVector x1 = FloatVector.fromMemorySegment(S, src, p + v1, ORDER);
+                        FloatVector x2 = FloatVector.fromMemorySegment(S, src, p + v2, ORDER);
+                        FloatVector x3 = FloatVector.fromMemorySegment(S, src, p + v3, ORDER);
+                        FloatVector g = FloatVector.broadcast(S, packed[q]);
+                        a0 = x0.fma(g, a0);
+                        c0 = x1.fma(g, c0);
+                        m0 = x2.fma(g, m0);
+                        f0 = x3.fma(g, f0);
+                        g = FloatVector.broadcast(S, packed[q + 1]);
+                        a1 = x0.fma(g, a1);
+                        c1 = x1.fma(g, c1);
+                        m1 = x2.fma(g, m1);
+                        f1 = x3.fma(g, f1);
+                        g = FloatVector.broadcast(S, packed[q + 2]);
+                        a2 = x0.fma(g, a2);
+                        c2 = x1.fma(g, c2);
+                        m2 = x2.fma(g, m2);
+                        f2 = x3.fma(g, f2);
+                        g = FloatVector.broadcast(S, packed[q + 3]);
+                        a3 = x0.fma(g, a3);
+                        c3 = x1.fma(g, c3);
+                        m3 = x2.fma(g, m3);
+                        f3 = x3.fma(g, f3);
+                        g = FloatVector.broadcast(S, packed[q + 4]);
+                        a4 = x0.fma(g, a4);
+                        c4 = x1.fma(g, c4);
+                        m4 = x2.fma(g, m4);
+                        f4 = x3.fma(g, f4);
+                        g = FloatVector.broadcast(S, packed[q + 5]);
+                        a5 = x0.fma(g, a5);
+                        c5 = x1.fma(g, c5);
+                        m5 = x2.fma(g, m5);
+                        f5 = x3.fma(g, f5);
+                    }
+                }
+                // in this order: where the last vectors repeat, the repeats hold the same values
+                long at = 4 * (((long) oy * wo + ox) * n);
+                a0.intoMemorySegment(dst, 4 * d0 + at + v0, ORDER);
+                c0.intoMemorySegment(dst, 4 * d0 + at + v1, ORDER);
+                m0.intoMemorySegment(dst, 4 * d0 + at + v2, ORDER);
+                f0.intoMemorySegment(dst, 4 * d0 + at + v3, ORDER);
+                a1.intoMemorySegment(dst, 4 * d1 + at + v0, ORDER);
+                c1.intoMemorySegment(dst, 4 * d1 + at + v1, ORDER);
+                m1.intoMemorySegment(dst, 4 * d1 + at + v2, ORDER);
+                f1.intoMemorySegment(dst, 4 * d1 + at + v3, ORDER);
+                a2.intoMemorySegment(dst, 4 * d2 + at + v0, ORDER);
+                c2.intoMemorySegment(dst, 4 * d2 + at + v1, ORDER);
+                m2.intoMemorySegment(dst, 4 * d2 + at + v2, ORDER);
+                f2.intoMemorySegment(dst, 4 * d2 + at + v3, ORDER);
+                a3.intoMemorySegment(dst, 4 * d3 + at + v0, ORDER);
+                c3.intoMemorySegment(dst, 4 * d3 + at + v1, ORDER);
+                m3.intoMemorySegment(dst, 4 * d3 + at + v2, ORDER);
+                f3.intoMemorySegment(dst, 4 * d3 + at + v3, ORDER);
+                a4.intoMemorySegment(dst, 4 * d4 + at + v0, ORDER);
+                c4.intoMemorySegment(dst, 4 * d4 + at + v1, ORDER);
+                m4.intoMemorySegment(dst, 4 * d4 + at + v2, ORDER);
+                f4.intoMemorySegment(dst, 4 * d4 + at + v3, ORDER);
+                a5.intoMemorySegment(dst, 4 * d5 + at + v0, ORDER);
+                c5.intoMemorySegment(dst, 4 * d5 + at + v1, ORDER);
+                m5.intoMemorySegment(dst, 4 * d5 + at + v2, ORDER);
+                f5.intoMemorySegment(dst, 4 * d5 + at + v3, ORDER);
+            }
+        }
+    }
+
+    /** packed[t·6 + c] = wt[w0 + o_c·sO + j·sJ + ky·sKy + kx·sKx] for every tap t = (j·k + ky)·k + kx. */
+    private static void pack(MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, int nj, int k, float[] packed,
+            int o0, int o1, int o2, int o3, int o4, int o5) {
+        int t = 0;
+        for (int j = 0; j < nj; j++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++, t++) {
+                    long a = w0 + j * sJ + ky * sKy + kx * sKx;
+                    packed[t * OB] = wt.getAtIndex(JAVA_FLOAT, a + o0 * sO);
+                    packed[t * OB + 1] = wt.getAtIndex(JAVA_FLOAT, a + o1 * sO);
+                    packed[t * OB + 2] = wt.getAtIndex(JAVA_FLOAT, a + o2 * sO);
+                    packed[t * OB + 3] = wt.getAtIndex(JAVA_FLOAT, a + o3 * sO);
+                    packed[t * OB + 4] = wt.getAtIndex(JAVA_FLOAT, a + o4 * sO);
+                    packed[t * OB + 5] = wt.getAtIndex(JAVA_FLOAT, a + o5 * sO);
                 }
             }
         }
@@ -302,6 +368,16 @@ final class Simd {
     }
 
     private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+    private static final ThreadLocal<float[][]> SCRATCH_FLOATS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /** This thread's scratch array of at least {@code size} floats (contents undefined). */
+    static float[] scratchFloats(int size) {
+        float[][] holder = SCRATCH_FLOATS.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        return holder[0];
+    }
 
     /**
      * src {@code [c][h][w][n]} copied into this thread's scratch buffer with a zero border of {@code pad}
