@@ -1,15 +1,16 @@
 package lenet.kernels.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import lenet.kernels.AvgPool2d;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * CPU twin of {@link AvgPool2d}: the same methods, math and layouts, one vector of examples at a time
- * (the last partial vector masked). The additions happen in the plain kernel's order, so the results
- * are equal bit for bit.
+ * CPU twin of {@link AvgPool2d}: the same methods, math and layouts, one vector of examples at a time,
+ * the examples past the last whole vector one by one. The additions happen in the plain kernel's
+ * order, so the results are equal bit for bit.
  */
 public final class AvgPool2dCpu {
     private AvgPool2dCpu() {
@@ -22,7 +23,6 @@ public final class AvgPool2dCpu {
         int ho = h / 2;
         int wo = w / 2;
         int full = n - n % Simd.V;
-        VectorMask<Float> tail = Simd.S.indexInRange(full, n);
         long right = n;
         long down = (long) w * n;
         for (int ch = 0; ch < c; ch++) {
@@ -35,10 +35,10 @@ public final class AvgPool2dCpu {
                                 .add(Simd.load(src, a + down + i)).add(Simd.load(src, a + down + right + i));
                         Simd.store(s.mul(0.25f), dst, o + i);
                     }
-                    if (full < n) {
-                        FloatVector s = Simd.load(src, a + full, tail).add(Simd.load(src, a + right + full, tail))
-                                .add(Simd.load(src, a + down + full, tail)).add(Simd.load(src, a + down + right + full, tail));
-                        s.mul(0.25f).intoMemorySegment(dst, 4 * (o + full), Simd.ORDER, tail);
+                    for (int i = full; i < n; i++) {
+                        float s = src.getAtIndex(JAVA_FLOAT, a + i) + src.getAtIndex(JAVA_FLOAT, a + right + i)
+                                + src.getAtIndex(JAVA_FLOAT, a + down + i) + src.getAtIndex(JAVA_FLOAT, a + down + right + i);
+                        dst.setAtIndex(JAVA_FLOAT, o + i, 0.25f * s);
                     }
                 }
             }
@@ -52,7 +52,6 @@ public final class AvgPool2dCpu {
         int ho = h / 2;
         int wo = w / 2;
         int full = n - n % Simd.V;
-        VectorMask<Float> tail = Simd.S.indexInRange(full, n);
         long right = n;
         long down = (long) w * n;
         for (int ch = 0; ch < c; ch++) {
@@ -67,12 +66,12 @@ public final class AvgPool2dCpu {
                         Simd.store(d, dst, a + down + i);
                         Simd.store(d, dst, a + down + right + i);
                     }
-                    if (full < n) {
-                        FloatVector d = Simd.load(src, o + full, tail).mul(0.25f);
-                        d.intoMemorySegment(dst, 4 * (a + full), Simd.ORDER, tail);
-                        d.intoMemorySegment(dst, 4 * (a + right + full), Simd.ORDER, tail);
-                        d.intoMemorySegment(dst, 4 * (a + down + full), Simd.ORDER, tail);
-                        d.intoMemorySegment(dst, 4 * (a + down + right + full), Simd.ORDER, tail);
+                    for (int i = full; i < n; i++) {
+                        float d = 0.25f * src.getAtIndex(JAVA_FLOAT, o + i);
+                        dst.setAtIndex(JAVA_FLOAT, a + i, d);
+                        dst.setAtIndex(JAVA_FLOAT, a + right + i, d);
+                        dst.setAtIndex(JAVA_FLOAT, a + down + i, d);
+                        dst.setAtIndex(JAVA_FLOAT, a + down + right + i, d);
                     }
                 }
             }

@@ -46,7 +46,7 @@ final class Simd {
     /** Examples per {@link #gather} block: four vectors. */
     static final int IB = 4 * V;
     /** Output channels per {@link #correlate} block. */
-    static final int GB = 2;
+    static final int GB = 4;
     /** Taps per {@link #correlate} block. */
     static final int TB = 5;
 
@@ -71,15 +71,17 @@ final class Simd {
      * taps falling outside src contributing nothing; base may be null (zero).
      *
      * <p>src is {@code [nj][h][w][n]}, dst {@code [no][ho][wo][n]}, n ≥ {@link #V}. Loops: output-channel
-     * block (6 channels, their weights first packed tap by tap into a scratch array) → example block
-     * (4 vectors) → output pixel → j → ky → run of kx taps, the tap ranges clipped once per pixel so the
-     * runs have no bounds tests. A 1×1 image with k = 1 (a linear layer) is one run over all j. The
-     * example block sits outside the pixel loop, so the sliding k×k window of the current block stays in
-     * L1 from one pixel to the next.
+     * block (6 channels, their weights first packed into a scratch array in the order the runs read
+     * them) → example block (4 vectors) → output pixel → runs of taps, the tap ranges clipped once per
+     * pixel so that the runs have no bounds tests. A run is either the kx taps of one (j, ky) row, or,
+     * with at least as many j as k ("runs along j"), the j taps at one (ky, kx): a linear layer (k = 1,
+     * a 1×1 image) is one run over all its inputs. The example block sits outside the pixel loop, so the
+     * sliding k×k window of the current block stays in L1 from one pixel to the next.
      */
     static void gather(MemorySegment src, int nj, int h, int w,
             MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, MemorySegment base,
             MemorySegment dst, int no, int ho, int wo, int n, int k, int pad) {
+        boolean alongJ = nj >= k;
         float[] packed = scratchFloats(nj * k * k * OB);
         long plane = (long) ho * wo * n;
         for (int ob = 0; ob < no; ob += OB) {
@@ -89,9 +91,9 @@ final class Simd {
             int o3 = Math.min(ob + 3, no - 1);
             int o4 = Math.min(ob + 4, no - 1);
             int o5 = Math.min(ob + 5, no - 1);
-            pack(wt, w0, sO, sJ, sKy, sKx, nj, k, packed, o0, o1, o2, o3, o4, o5);
+            pack(wt, w0, sO, sJ, sKy, sKx, nj, k, alongJ, packed, o0, o1, o2, o3, o4, o5);
             for (int ib = 0; ib < n; ib += IB) {
-                gatherBlock(src, nj, h, w, packed, dst, ho, wo, n, k, pad,
+                gatherBlock(src, nj, h, w, packed, alongJ, dst, ho, wo, n, k, pad,
                         // the block's four vectors start at these examples; past the end they repeat the last vector
                         Math.min(ib, n - V), Math.min(ib + V, n - V), Math.min(ib + 2 * V, n - V), Math.min(ib + 3 * V, n - V),
                         o0 * plane, o1 * plane, o2 * plane, o3 * plane, o4 * plane, o5 * plane,
@@ -112,13 +114,13 @@ final class Simd {
      * node budget the JIT stops inlining ordinary methods, and a vector handed to a method that is not
      * inlined becomes an object on the heap.
      */
-    private static void gatherBlock(MemorySegment src, int nj, int h, int w, float[] packed, MemorySegment dst,
-            int ho, int wo, int n, int k, int pad, long e0, long e1, long e2, long e3,
+    private static void gatherBlock(MemorySegment src, int nj, int h, int w, float[] packed, boolean alongJ,
+            MemorySegment dst, int ho, int wo, int n, int k, int pad, long e0, long e1, long e2, long e3,
             long d0, long d1, long d2, long d3, long d4, long d5,
             float b0, float b1, float b2, float b3, float b4, float b5) {
-        boolean dense = k == 1 && h == 1 && w == 1 && pad == 0;
-        int rows = dense ? 1 : nj * k;
-        long run = 4L * n;                                  // bytes from one kx tap (or one j, if dense) to the next
+        // rows: (ky, kx) pairs when running along j, else (j, ky) pairs; u and v count the pair
+        int rows = alongJ ? k * k : nj * k;
+        long step = alongJ ? 4L * h * w * n : 4L * n;       // bytes from one tap of a run to the next
         long v0 = 4 * e0;
         long v1 = 4 * e1;
         long v2 = 4 * e2;
@@ -138,17 +140,26 @@ final class Simd {
                 FloatVector c0 = a0, c1 = a1, c2 = a2, c3 = a3, c4 = a4, c5 = a5;
                 FloatVector m0 = a0, m1 = a1, m2 = a2, m3 = a3, m4 = a4, m5 = a5;
                 FloatVector f0 = a0, f1 = a1, f2 = a2, f3 = a3, f4 = a4, f5 = a5;
-                for (int jy = 0; jy < rows; jy++) {
-                    int j = jy / k;
-                    int ky = jy - j * k;
-                    if (ky < kyLo || ky >= kyHi) {
-                        continue;
+                for (int row = 0, u = 0, v = 0; row < rows; row++) {
+                    long p;
+                    int q;
+                    int count;
+                    if (alongJ) {                                    // u = ky, v = kx; the run: j = 0 … nj-1
+                        boolean inside = u >= kyLo && u < kyHi && v >= kxLo && v < kxHi;
+                        p = 4 * (((long) (oy + u - pad) * w + ox + v - pad) * n);
+                        q = row * nj * OB;
+                        count = inside ? nj : 0;
+                    } else {                                         // u = j, v = ky; the run: kx = kxLo … kxHi-1
+                        boolean inside = v >= kyLo && v < kyHi;
+                        p = 4 * (((long) (u * h + oy + v - pad) * w + ox + kxLo - pad) * n);
+                        q = (row * k + kxLo) * OB;
+                        count = inside ? kxHi - kxLo : 0;
                     }
-                    // a run of taps: kx in [kxLo, kxHi) of row (j, ky), or every j if dense
-                    int count = dense ? nj : kxHi - kxLo;
-                    long p = 4 * (((long) (j * h + oy + ky - pad) * w + ox + kxLo - pad) * n);
-                    int q = (jy * k + kxLo) * OB;
-                    for (int r = 0; r < count; r++, p += run, q += OB) {
+                    if (++v == k) {
+                        v = 0;
+                        u++;
+                    }
+                    for (int r = 0; r < count; r++, p += step, q += OB) {
                         FloatVector x0 = FloatVector.fromMemorySegment(S, src, p + v0, ORDER);
                         FloatVector x1 = FloatVector.fromMemorySegment(S, src, p + v1, ORDER);
                         FloatVector x2 = FloatVector.fromMemorySegment(S, src, p + v2, ORDER);
@@ -215,13 +226,16 @@ final class Simd {
         }
     }
 
-    /** packed[t·6 + c] = wt[w0 + o_c·sO + j·sJ + ky·sKy + kx·sKx] for every tap t = (j·k + ky)·k + kx. */
-    private static void pack(MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, int nj, int k, float[] packed,
-            int o0, int o1, int o2, int o3, int o4, int o5) {
-        int t = 0;
+    /**
+     * packed[t·6 + c] = wt[w0 + o_c·sO + j·sJ + ky·sKy + kx·sKx] for every tap, numbered t = (j·k + ky)·k + kx,
+     * or t = (ky·k + kx)·nj + j when the runs go along j.
+     */
+    private static void pack(MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, int nj, int k, boolean alongJ,
+            float[] packed, int o0, int o1, int o2, int o3, int o4, int o5) {
         for (int j = 0; j < nj; j++) {
             for (int ky = 0; ky < k; ky++) {
-                for (int kx = 0; kx < k; kx++, t++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int t = alongJ ? (ky * k + kx) * nj + j : (j * k + ky) * k + kx;
                     long a = w0 + j * sJ + ky * sKy + kx * sKx;
                     packed[t * OB] = wt.getAtIndex(JAVA_FLOAT, a + o0 * sO);
                     packed[t * OB + 1] = wt.getAtIndex(JAVA_FLOAT, a + o1 * sO);
@@ -239,99 +253,142 @@ final class Simd {
      * of an unpadded (already zero-bordered) src {@code [nj][hp][wp][n]}; g is {@code [no][ho][wo][n]},
      * dW {@code [no][nj·k·k]}.
      *
-     * <p>Loops: output-channel block (2) → tap block (5 consecutive taps) → output pixel → example vector,
-     * 10 vector accumulators (the last vector masked when n is not a multiple of the vector length),
-     * reduced across lanes once per block. Every tap of the block sees the whole output rectangle,
-     * which is why src must carry its zero border.
+     * <p>Loops: output-channel block (4) → tap block (5 consecutive taps) → output pixel → example vector,
+     * 20 vector accumulators reduced across lanes once per block; then, if n is not a multiple of the
+     * vector length, the remaining examples one by one. Every tap of a block sees the whole output
+     * rectangle, which is why src must carry its zero border.
      */
     static void correlate(MemorySegment g, MemorySegment src, MemorySegment dw,
             int no, int nj, int hp, int wp, int ho, int wo, int n, int k) {
         int taps = nj * k * k;
         int full = n - n % V;
-        VectorMask<Float> tail = S.indexInRange(full, n);
         long plane = (long) ho * wo * n;
-        for (int ob = 0; ob < no; ob += GB) {
-            int o0 = ob;
-            int o1 = Math.min(ob + 1, no - 1);
-            for (int tb = 0; tb < taps; tb += TB) {
-                int t0 = tb;
-                int t1 = Math.min(tb + 1, taps - 1);
-                int t2 = Math.min(tb + 2, taps - 1);
-                int t3 = Math.min(tb + 3, taps - 1);
-                int t4 = Math.min(tb + 4, taps - 1);
-                long s0 = tapOffset(t0, k, hp, wp, n);
-                long s1 = tapOffset(t1, k, hp, wp, n);
-                long s2 = tapOffset(t2, k, hp, wp, n);
-                long s3 = tapOffset(t3, k, hp, wp, n);
-                long s4 = tapOffset(t4, k, hp, wp, n);
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector a4 = a0;
-                FloatVector c0 = a0;
-                FloatVector c1 = a0;
-                FloatVector c2 = a0;
-                FloatVector c3 = a0;
-                FloatVector c4 = a0;
-                for (int oy = 0; oy < ho; oy++) {
-                    for (int ox = 0; ox < wo; ox++) {
-                        long p = ((long) oy * wp + ox) * n;
-                        long e0 = o0 * plane + ((long) oy * wo + ox) * n;
-                        long e1 = o1 * plane + ((long) oy * wo + ox) * n;
-                        for (int i = 0; i < full; i += V) {
-                            FloatVector d0 = load(g, e0 + i);
-                            FloatVector d1 = load(g, e1 + i);
-                            FloatVector x = load(src, s0 + p + i);
-                            a0 = x.fma(d0, a0);
-                            c0 = x.fma(d1, c0);
-                            x = load(src, s1 + p + i);
-                            a1 = x.fma(d0, a1);
-                            c1 = x.fma(d1, c1);
-                            x = load(src, s2 + p + i);
-                            a2 = x.fma(d0, a2);
-                            c2 = x.fma(d1, c2);
-                            x = load(src, s3 + p + i);
-                            a3 = x.fma(d0, a3);
-                            c3 = x.fma(d1, c3);
-                            x = load(src, s4 + p + i);
-                            a4 = x.fma(d0, a4);
-                            c4 = x.fma(d1, c4);
-                        }
-                        if (full < n) {
-                            // masked-off lanes load as zero and add nothing
-                            FloatVector d0 = load(g, e0 + full, tail);
-                            FloatVector d1 = load(g, e1 + full, tail);
-                            FloatVector x = load(src, s0 + p + full, tail);
-                            a0 = x.fma(d0, a0);
-                            c0 = x.fma(d1, c0);
-                            x = load(src, s1 + p + full, tail);
-                            a1 = x.fma(d0, a1);
-                            c1 = x.fma(d1, c1);
-                            x = load(src, s2 + p + full, tail);
-                            a2 = x.fma(d0, a2);
-                            c2 = x.fma(d1, c2);
-                            x = load(src, s3 + p + full, tail);
-                            a3 = x.fma(d0, a3);
-                            c3 = x.fma(d1, c3);
-                            x = load(src, s4 + p + full, tail);
-                            a4 = x.fma(d0, a4);
-                            c4 = x.fma(d1, c4);
+        if (full > 0) {
+            for (int ob = 0; ob < no; ob += GB) {
+                int o0 = ob;
+                int o1 = Math.min(ob + 1, no - 1);
+                int o2 = Math.min(ob + 2, no - 1);
+                int o3 = Math.min(ob + 3, no - 1);
+                for (int tb = 0; tb < taps; tb += TB) {
+                    int t0 = tb;
+                    int t1 = Math.min(tb + 1, taps - 1);
+                    int t2 = Math.min(tb + 2, taps - 1);
+                    int t3 = Math.min(tb + 3, taps - 1);
+                    int t4 = Math.min(tb + 4, taps - 1);
+                    correlateBlock(g, src, dw, wp, ho, wo, n, full, o0 * plane, o1 * plane, o2 * plane, o3 * plane,
+                            tapOffset(t0, k, hp, wp, n), tapOffset(t1, k, hp, wp, n), tapOffset(t2, k, hp, wp, n),
+                            tapOffset(t3, k, hp, wp, n), tapOffset(t4, k, hp, wp, n),
+                            (long) o0 * taps, (long) o1 * taps, (long) o2 * taps, (long) o3 * taps, t0, t1, t2, t3, t4);
+                }
+            }
+        }
+        if (full < n) {
+            // the last n - full examples, as the plain kernel sums them
+            for (int o = 0; o < no; o++) {
+                for (int t = 0; t < taps; t++) {
+                    long s = tapOffset(t, k, hp, wp, n);
+                    float acc = full > 0 ? dw.getAtIndex(JAVA_FLOAT, (long) o * taps + t) : 0f;
+                    for (int oy = 0; oy < ho; oy++) {
+                        for (int ox = 0; ox < wo; ox++) {
+                            long e = o * plane + ((long) oy * wo + ox) * n;
+                            long p = s + ((long) oy * wp + ox) * n;
+                            for (int i = full; i < n; i++) {
+                                acc += g.getAtIndex(JAVA_FLOAT, e + i) * src.getAtIndex(JAVA_FLOAT, p + i);
+                            }
                         }
                     }
+                    dw.setAtIndex(JAVA_FLOAT, (long) o * taps + t, acc);
                 }
-                long r0 = (long) o0 * taps;
-                long r1 = (long) o1 * taps;
-                dw.setAtIndex(JAVA_FLOAT, r0 + t0, a0.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r0 + t1, a1.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r0 + t2, a2.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r0 + t3, a3.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r0 + t4, a4.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r1 + t0, c0.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r1 + t1, c1.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r1 + t2, c2.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r1 + t3, c3.reduceLanes(VectorOperators.ADD));
-                dw.setAtIndex(JAVA_FLOAT, r1 + t4, c4.reduceLanes(VectorOperators.ADD));
+            }
+        }
+    }
+
+    /**
+     * One block of {@link #correlate}: four output channels (planes of g at d0…d3, rows of dW at r0…r3)
+     * × five taps (src offsets s0…s4, columns t0…t4 of dW), summed over the output pixels and the first
+     * {@code full} examples. A method of its own, calling the Vector API directly, for the reason
+     * given at {@link #gatherBlock}.
+     */
+    private static void correlateBlock(MemorySegment g, MemorySegment src, MemorySegment dw, int wp, int ho, int wo,
+            int n, int full, long d0, long d1, long d2, long d3, long s0, long s1, long s2, long s3, long s4,
+            long r0, long r1, long r2, long r3, int t0, int t1, int t2, int t3, int t4) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0;
+        FloatVector e0 = a0, e1 = a0, e2 = a0, e3 = a0, e4 = a0;
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++) {
+                long p = 4 * (((long) oy * wp + ox) * n);      // bytes: this output pixel's input window
+                long q = 4 * (((long) oy * wo + ox) * n);      // bytes: this output pixel
+                for (int i = 0; i < full; i += V) {
+                    long b = 4L * i;
+                    FloatVector y0 = FloatVector.fromMemorySegment(S, g, 4 * d0 + q + b, ORDER);
+                    FloatVector y1 = FloatVector.fromMemorySegment(S, g, 4 * d1 + q + b, ORDER);
+                    FloatVector y2 = FloatVector.fromMemorySegment(S, g, 4 * d2 + q + b, ORDER);
+                    FloatVector y3 = FloatVector.fromMemorySegment(S, g, 4 * d3 + q + b, ORDER);
+                    FloatVector x = FloatVector.fromMemorySegment(S, src, 4 * s0 + p + b, ORDER);
+                    a0 = x.fma(y0, a0);
+                    b0 = x.fma(y1, b0);
+                    c0 = x.fma(y2, c0);
+                    e0 = x.fma(y3, e0);
+                    x = FloatVector.fromMemorySegment(S, src, 4 * s1 + p + b, ORDER);
+                    a1 = x.fma(y0, a1);
+                    b1 = x.fma(y1, b1);
+                    c1 = x.fma(y2, c1);
+                    e1 = x.fma(y3, e1);
+                    x = FloatVector.fromMemorySegment(S, src, 4 * s2 + p + b, ORDER);
+                    a2 = x.fma(y0, a2);
+                    b2 = x.fma(y1, b2);
+                    c2 = x.fma(y2, c2);
+                    e2 = x.fma(y3, e2);
+                    x = FloatVector.fromMemorySegment(S, src, 4 * s3 + p + b, ORDER);
+                    a3 = x.fma(y0, a3);
+                    b3 = x.fma(y1, b3);
+                    c3 = x.fma(y2, c3);
+                    e3 = x.fma(y3, e3);
+                    x = FloatVector.fromMemorySegment(S, src, 4 * s4 + p + b, ORDER);
+                    a4 = x.fma(y0, a4);
+                    b4 = x.fma(y1, b4);
+                    c4 = x.fma(y2, c4);
+                    e4 = x.fma(y3, e4);
+                }
+            }
+        }
+        // lane sums in a separate method: 20 reductions here would make this method too big for the
+        // JIT's first tier; where channels or taps repeat (clamped block), the repeats hold the same sums
+        float[] lanes = scratchLanes();
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, V);
+        a2.intoArray(lanes, 2 * V);
+        a3.intoArray(lanes, 3 * V);
+        a4.intoArray(lanes, 4 * V);
+        b0.intoArray(lanes, 5 * V);
+        b1.intoArray(lanes, 6 * V);
+        b2.intoArray(lanes, 7 * V);
+        b3.intoArray(lanes, 8 * V);
+        b4.intoArray(lanes, 9 * V);
+        c0.intoArray(lanes, 10 * V);
+        c1.intoArray(lanes, 11 * V);
+        c2.intoArray(lanes, 12 * V);
+        c3.intoArray(lanes, 13 * V);
+        c4.intoArray(lanes, 14 * V);
+        e0.intoArray(lanes, 15 * V);
+        e1.intoArray(lanes, 16 * V);
+        e2.intoArray(lanes, 17 * V);
+        e3.intoArray(lanes, 18 * V);
+        e4.intoArray(lanes, 19 * V);
+        storeLaneSums(lanes, dw, r0, r1, r2, r3, t0, t1, t2, t3, t4);
+    }
+
+    /** dW[r_c + t_u] = Σ of the V lanes at lanes[(5c + u)·V …] for the 4 × 5 sums of a {@link #correlateBlock}. */
+    private static void storeLaneSums(float[] lanes, MemorySegment dw, long r0, long r1, long r2, long r3,
+            int t0, int t1, int t2, int t3, int t4) {
+        long[] rows = {r0, r1, r2, r3};
+        int[] cols = {t0, t1, t2, t3, t4};
+        for (int c = 0; c < GB; c++) {
+            for (int u = 0; u < TB; u++) {
+                float sum = FloatVector.fromArray(S, lanes, (c * TB + u) * V).reduceLanes(VectorOperators.ADD);
+                dw.setAtIndex(JAVA_FLOAT, rows[c] + cols[u], sum);
             }
         }
     }
@@ -369,6 +426,13 @@ final class Simd {
 
     private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
     private static final ThreadLocal<float[][]> SCRATCH_FLOATS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[GB * TB * V]);
+
+    /** This thread's array for the GB × TB accumulators of a {@link #correlateBlock}. */
+    static float[] scratchLanes() {
+        return LANES.get();
+    }
 
     /** This thread's scratch array of at least {@code size} floats (contents undefined). */
     static float[] scratchFloats(int size) {
