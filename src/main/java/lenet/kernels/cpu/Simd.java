@@ -49,6 +49,8 @@ final class Simd {
     static final int GB = 4;
     /** Taps per {@link #correlate} block. */
     static final int TB = 5;
+    /** Floats of dOut per channel block and row tile of {@link #correlate}: 256 KB, a quarter of a 1 MB L2. */
+    static final long TILE_FLOATS = 64 * 1024;
 
     static FloatVector load(MemorySegment m, long floatIndex) {
         return FloatVector.fromMemorySegment(S, m, floatIndex * 4, ORDER);
@@ -261,9 +263,14 @@ final class Simd {
     static void correlate(MemorySegment g, MemorySegment src, MemorySegment dw,
             int no, int nj, int hp, int wp, int ho, int wo, int n, int k) {
         int taps = nj * k * k;
-        int full = n - n % V;
+        int rowLen = wo * n;                                // floats of one output row of one channel
+        int full = rowLen - rowLen % V;
         long plane = (long) ho * wo * n;
-        if (full > 0) {
+        // output rows per tile, so that a channel block's share of g stays in L2 across the tap blocks
+        int tiles = Math.max(1, (int) Math.ceilDiv((long) ho * GB * wo * n, TILE_FLOATS));
+        int tileRows = Math.ceilDiv(ho, Math.min(tiles, ho));
+        for (int y0 = 0; y0 < ho && full > 0; y0 += tileRows) {
+            int y1 = Math.min(ho, y0 + tileRows);
             for (int ob = 0; ob < no; ob += GB) {
                 int o0 = ob;
                 int o1 = Math.min(ob + 1, no - 1);
@@ -275,26 +282,25 @@ final class Simd {
                     int t2 = Math.min(tb + 2, taps - 1);
                     int t3 = Math.min(tb + 3, taps - 1);
                     int t4 = Math.min(tb + 4, taps - 1);
-                    correlateBlock(g, src, dw, wp, ho, wo, n, full, o0 * plane, o1 * plane, o2 * plane, o3 * plane,
+                    correlateBlock(g, src, wp, y0, y1, wo, n, full, o0 * plane, o1 * plane, o2 * plane, o3 * plane,
                             tapOffset(t0, k, hp, wp, n), tapOffset(t1, k, hp, wp, n), tapOffset(t2, k, hp, wp, n),
-                            tapOffset(t3, k, hp, wp, n), tapOffset(t4, k, hp, wp, n),
+                            tapOffset(t3, k, hp, wp, n), tapOffset(t4, k, hp, wp, n));
+                    storeLaneSums(scratchLanes(), dw, y0 > 0,
                             (long) o0 * taps, (long) o1 * taps, (long) o2 * taps, (long) o3 * taps, t0, t1, t2, t3, t4);
                 }
             }
         }
-        if (full < n) {
-            // the last n - full examples, as the plain kernel sums them
+        if (full < rowLen) {
+            // the last rowLen - full floats of each row, one by one
             for (int o = 0; o < no; o++) {
                 for (int t = 0; t < taps; t++) {
                     long s = tapOffset(t, k, hp, wp, n);
                     float acc = full > 0 ? dw.getAtIndex(JAVA_FLOAT, (long) o * taps + t) : 0f;
                     for (int oy = 0; oy < ho; oy++) {
-                        for (int ox = 0; ox < wo; ox++) {
-                            long e = o * plane + ((long) oy * wo + ox) * n;
-                            long p = s + ((long) oy * wp + ox) * n;
-                            for (int i = full; i < n; i++) {
-                                acc += g.getAtIndex(JAVA_FLOAT, e + i) * src.getAtIndex(JAVA_FLOAT, p + i);
-                            }
+                        long e = o * plane + (long) oy * rowLen;
+                        long p = s + (long) oy * wp * n;
+                        for (int f = full; f < rowLen; f++) {
+                            acc += g.getAtIndex(JAVA_FLOAT, e + f) * src.getAtIndex(JAVA_FLOAT, p + f);
                         }
                     }
                     dw.setAtIndex(JAVA_FLOAT, (long) o * taps + t, acc);
@@ -309,53 +315,52 @@ final class Simd {
      * {@code full} examples. A method of its own, calling the Vector API directly, for the reason
      * given at {@link #gatherBlock}.
      */
-    private static void correlateBlock(MemorySegment g, MemorySegment src, MemorySegment dw, int wp, int ho, int wo,
-            int n, int full, long d0, long d1, long d2, long d3, long s0, long s1, long s2, long s3, long s4,
-            long r0, long r1, long r2, long r3, int t0, int t1, int t2, int t3, int t4) {
+    private static void correlateBlock(MemorySegment g, MemorySegment src, int wp, int y0, int y1, int wo,
+            int n, int full, long d0, long d1, long d2, long d3, long s0, long s1, long s2, long s3, long s4) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0;
         FloatVector e0 = a0, e1 = a0, e2 = a0, e3 = a0, e4 = a0;
-        for (int oy = 0; oy < ho; oy++) {
-            for (int ox = 0; ox < wo; ox++) {
-                long p = 4 * (((long) oy * wp + ox) * n);      // bytes: this output pixel's input window
-                long q = 4 * (((long) oy * wo + ox) * n);      // bytes: this output pixel
-                for (int i = 0; i < full; i += V) {
-                    long b = 4L * i;
-                    FloatVector y0 = FloatVector.fromMemorySegment(S, g, 4 * d0 + q + b, ORDER);
-                    FloatVector y1 = FloatVector.fromMemorySegment(S, g, 4 * d1 + q + b, ORDER);
-                    FloatVector y2 = FloatVector.fromMemorySegment(S, g, 4 * d2 + q + b, ORDER);
-                    FloatVector y3 = FloatVector.fromMemorySegment(S, g, 4 * d3 + q + b, ORDER);
-                    FloatVector x = FloatVector.fromMemorySegment(S, src, 4 * s0 + p + b, ORDER);
-                    a0 = x.fma(y0, a0);
-                    b0 = x.fma(y1, b0);
-                    c0 = x.fma(y2, c0);
-                    e0 = x.fma(y3, e0);
-                    x = FloatVector.fromMemorySegment(S, src, 4 * s1 + p + b, ORDER);
-                    a1 = x.fma(y0, a1);
-                    b1 = x.fma(y1, b1);
-                    c1 = x.fma(y2, c1);
-                    e1 = x.fma(y3, e1);
-                    x = FloatVector.fromMemorySegment(S, src, 4 * s2 + p + b, ORDER);
-                    a2 = x.fma(y0, a2);
-                    b2 = x.fma(y1, b2);
-                    c2 = x.fma(y2, c2);
-                    e2 = x.fma(y3, e2);
-                    x = FloatVector.fromMemorySegment(S, src, 4 * s3 + p + b, ORDER);
-                    a3 = x.fma(y0, a3);
-                    b3 = x.fma(y1, b3);
-                    c3 = x.fma(y2, c3);
-                    e3 = x.fma(y3, e3);
-                    x = FloatVector.fromMemorySegment(S, src, 4 * s4 + p + b, ORDER);
-                    a4 = x.fma(y0, a4);
-                    b4 = x.fma(y1, b4);
-                    c4 = x.fma(y2, c4);
-                    e4 = x.fma(y3, e4);
-                }
+        for (int oy = y0; oy < y1; oy++) {
+            // Row oy of g, and row oy + ky of src from column kx on, are both wo·n contiguous floats indexed
+            // alike (pixel·n + example): one flat loop covers every pixel and example of the row.
+            long p = 4 * ((long) oy * wp * n);               // bytes: src row oy
+            long q = 4 * ((long) oy * wo * n);               // bytes: g row oy
+            for (int i = 0; i < full; i += V) {
+                long b = 4L * i;
+                FloatVector z0 = FloatVector.fromMemorySegment(S, g, 4 * d0 + q + b, ORDER);
+                FloatVector z1 = FloatVector.fromMemorySegment(S, g, 4 * d1 + q + b, ORDER);
+                FloatVector z2 = FloatVector.fromMemorySegment(S, g, 4 * d2 + q + b, ORDER);
+                FloatVector z3 = FloatVector.fromMemorySegment(S, g, 4 * d3 + q + b, ORDER);
+                FloatVector x = FloatVector.fromMemorySegment(S, src, 4 * s0 + p + b, ORDER);
+                a0 = x.fma(z0, a0);
+                b0 = x.fma(z1, b0);
+                c0 = x.fma(z2, c0);
+                e0 = x.fma(z3, e0);
+                x = FloatVector.fromMemorySegment(S, src, 4 * s1 + p + b, ORDER);
+                a1 = x.fma(z0, a1);
+                b1 = x.fma(z1, b1);
+                c1 = x.fma(z2, c1);
+                e1 = x.fma(z3, e1);
+                x = FloatVector.fromMemorySegment(S, src, 4 * s2 + p + b, ORDER);
+                a2 = x.fma(z0, a2);
+                b2 = x.fma(z1, b2);
+                c2 = x.fma(z2, c2);
+                e2 = x.fma(z3, e2);
+                x = FloatVector.fromMemorySegment(S, src, 4 * s3 + p + b, ORDER);
+                a3 = x.fma(z0, a3);
+                b3 = x.fma(z1, b3);
+                c3 = x.fma(z2, c3);
+                e3 = x.fma(z3, e3);
+                x = FloatVector.fromMemorySegment(S, src, 4 * s4 + p + b, ORDER);
+                a4 = x.fma(z0, a4);
+                b4 = x.fma(z1, b4);
+                c4 = x.fma(z2, c4);
+                e4 = x.fma(z3, e4);
             }
         }
-        // lane sums in a separate method: 20 reductions here would make this method too big for the
-        // JIT's first tier; where channels or taps repeat (clamped block), the repeats hold the same sums
+        // the lane sums are taken apart (storeLaneSums): 20 reductions here would make this method
+        // too big for the JIT's first tier
         float[] lanes = scratchLanes();
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, V);
@@ -377,18 +382,28 @@ final class Simd {
         e2.intoArray(lanes, 17 * V);
         e3.intoArray(lanes, 18 * V);
         e4.intoArray(lanes, 19 * V);
-        storeLaneSums(lanes, dw, r0, r1, r2, r3, t0, t1, t2, t3, t4);
     }
 
-    /** dW[r_c + t_u] = Σ of the V lanes at lanes[(5c + u)·V …] for the 4 × 5 sums of a {@link #correlateBlock}. */
-    private static void storeLaneSums(float[] lanes, MemorySegment dw, long r0, long r1, long r2, long r3,
+    /**
+     * dW[r_c + t_u] = Σ of the V lanes at lanes[(5c + u)·V …] for the 4 × 5 sums of a {@link #correlateBlock},
+     * added to what dW holds if {@code add}. A clamped block repeats its last channel or tap: those
+     * repeats are skipped.
+     */
+    private static void storeLaneSums(float[] lanes, MemorySegment dw, boolean add, long r0, long r1, long r2, long r3,
             int t0, int t1, int t2, int t3, int t4) {
         long[] rows = {r0, r1, r2, r3};
         int[] cols = {t0, t1, t2, t3, t4};
         for (int c = 0; c < GB; c++) {
+            if (c > 0 && rows[c] == rows[c - 1]) {
+                break;
+            }
             for (int u = 0; u < TB; u++) {
+                if (u > 0 && cols[u] == cols[u - 1]) {
+                    break;
+                }
                 float sum = FloatVector.fromArray(S, lanes, (c * TB + u) * V).reduceLanes(VectorOperators.ADD);
-                dw.setAtIndex(JAVA_FLOAT, rows[c] + cols[u], sum);
+                long at = rows[c] + cols[u];
+                dw.setAtIndex(JAVA_FLOAT, at, add ? dw.getAtIndex(JAVA_FLOAT, at) + sum : sum);
             }
         }
     }
