@@ -1,5 +1,6 @@
 package lenet.kernels.cpu;
 
+import java.lang.foreign.MemorySegment;
 import lenet.kernels.Linear;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -40,11 +41,20 @@ public final class LinearCpu {
     }
 
     /**
-     * As {@link Linear#backwardWeight}. Loops: block of 2 output features → block of 5 input features →
-     * example vector, 10 accumulators reduced across lanes at the end.
+     * As {@link Linear#backwardWeight}. in is first transposed to {@code [n][fin]} (scratch), which makes
+     * dW = dOut · inᵀ the same loop nest as {@link #forward}, vectorised along f and summed over the
+     * examples: block of 6 output features → block of 4 vectors of input features → i, 24 accumulators,
+     * no lane sums. With fewer input features than a vector, the correlation loop nest of the
+     * convolution's weight gradient instead (vectorised along the batch, lane sums at the end).
      */
     public static void backwardWeight(FloatArray dOut, FloatArray in, FloatArray dWeight, int n, int fin, int fout) {
-        Simd.correlate(dOut.getSegment(), in.getSegment(), dWeight.getSegment(), fout, fin, 1, 1, 1, 1, n, 1);
+        if (fin < Simd.V) {
+            Simd.correlate(dOut.getSegment(), in.getSegment(), dWeight.getSegment(), fout, fin, 1, 1, 1, 1, n, 1);
+            return;
+        }
+        MemorySegment inT = Simd.transposed(in.getSegment(), fin, n);
+        // dWeight[j][f] = Σ_i dOut[j·n + i] · inT[i][f]: gather with dOut as the weights and f as the batch axis
+        Simd.gather(inT, n, 1, 1, dOut.getSegment(), 0, n, 1, 0, 0, null, dWeight.getSegment(), fout, 1, 1, fin, 1, 0);
     }
 
     /** As {@link Linear#backwardBias}: one vector sum over the n contiguous values of each output feature. */

@@ -458,19 +458,43 @@ final class Simd {
         return holder[0];
     }
 
-    /**
-     * src {@code [c][h][w][n]} copied into this thread's scratch buffer with a zero border of {@code pad}
-     * pixels: {@code [c][h+2pad][w+2pad][n]}. The buffer is reused by the next call on the same thread.
-     */
-    static MemorySegment padded(MemorySegment src, int c, int h, int w, int n, int pad) {
-        int hp = h + 2 * pad;
-        int wp = w + 2 * pad;
-        long bytes = 4L * c * hp * wp * n;
+    /** This thread's native scratch segment of {@code bytes} bytes (contents undefined), reused by its next call. */
+    private static MemorySegment scratchSegment(long bytes) {
         MemorySegment[] holder = SCRATCH.get();
         if (holder[0] == null || holder[0].byteSize() < bytes) {
             holder[0] = Arena.ofAuto().allocate(bytes, 64);
         }
-        MemorySegment dst = holder[0].asSlice(0, bytes);
+        return holder[0].asSlice(0, bytes);
+    }
+
+    /**
+     * The {@code rows × cols} matrix src transposed into this thread's scratch segment ({@code [cols][rows]}),
+     * 16 × 16 tiles at a time. The segment is reused by the next call on the same thread.
+     */
+    static MemorySegment transposed(MemorySegment src, int rows, int cols) {
+        MemorySegment dst = scratchSegment(4L * rows * cols);
+        for (int r0 = 0; r0 < rows; r0 += 16) {
+            for (int c0 = 0; c0 < cols; c0 += 16) {
+                int r1 = Math.min(rows, r0 + 16);
+                int c1 = Math.min(cols, c0 + 16);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        dst.setAtIndex(JAVA_FLOAT, (long) c * rows + r, src.getAtIndex(JAVA_FLOAT, (long) r * cols + c));
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+
+    /**
+     * src {@code [c][h][w][n]} copied into this thread's scratch segment with a zero border of {@code pad}
+     * pixels: {@code [c][h+2pad][w+2pad][n]}. The segment is reused by the next call on the same thread.
+     */
+    static MemorySegment padded(MemorySegment src, int c, int h, int w, int n, int pad) {
+        int hp = h + 2 * pad;
+        int wp = w + 2 * pad;
+        MemorySegment dst = scratchSegment(4L * c * hp * wp * n);
         dst.fill((byte) 0);
         long rowBytes = 4L * w * n;
         for (int ch = 0; ch < c; ch++) {
