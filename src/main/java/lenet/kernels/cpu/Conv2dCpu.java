@@ -15,8 +15,8 @@ public final class Conv2dCpu {
 
     /**
      * As {@link Conv2d#forward}. Loops: block of 6 output channels → block of 4 vectors of examples →
-     * output pixel → ci → ky → kx (tap ranges clipped to the image once per pixel), 24 accumulators.
-     * Batches smaller than one vector run the plain kernel.
+     * output pixel → taps (tap ranges clipped to the image once per pixel; runs along kx when cin &lt; k,
+     * as for conv1, else along ci), 24 accumulators. Batches smaller than one vector run the plain kernel.
      */
     public static void forward(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out,
             int n, int cin, int h, int w, int cout, int k, int pad) {
@@ -34,7 +34,8 @@ public final class Conv2dCpu {
     /**
      * As {@link Conv2d#backwardInput}: the forward convolution of dOut, padded by k−1−pad, with the
      * kernel flipped (ky → k−1−ky, kx → k−1−kx) and in/out channels swapped. Loops: block of 6 input
-     * channels → block of 4 vectors of examples → input pixel → co → ky → kx, as {@link #forward}.
+     * channels → block of 4 vectors of examples → input pixel → taps, as {@link #forward}; runs along co,
+     * which are long (16 for conv2) where the kx ranges at the border are short.
      */
     public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn,
             int n, int cin, int h, int w, int cout, int k, int pad) {
@@ -52,8 +53,9 @@ public final class Conv2dCpu {
 
     /**
      * As {@link Conv2d#backwardWeight}. A padded input is first copied into a zero-bordered scratch
-     * buffer, so every tap sees the whole output rectangle. Loops: block of 2 output channels → block
-     * of 5 taps → output pixel → example vector, 10 accumulators reduced across lanes at the end.
+     * buffer, so every tap sees the whole output rectangle. Loops: tile of output rows → block of 4
+     * output channels → block of 5 taps → output row → the row's pixels and examples as one flat run of
+     * vectors; 20 accumulators summed across lanes once per block and tile.
      */
     public static void backwardWeight(FloatArray dOut, FloatArray in, FloatArray dWeight,
             int n, int cin, int h, int w, int cout, int k, int pad) {

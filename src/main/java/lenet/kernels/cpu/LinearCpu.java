@@ -5,9 +5,10 @@ import lenet.kernels.Linear;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * CPU twin of {@link Linear}: the same methods, math and layouts, vectorised along the batch axis.
+ * CPU twin of {@link Linear}: the same methods, math and layouts, vectorised with the Vector API.
  * A linear layer is a 1×1 convolution of a 1×1 image with fin input and fout output channels, so
- * these run the convolution loop nests of {@link Simd} with k = h = w = 1.
+ * these run the convolution loop nests of {@link Simd} with k = h = w = 1. Results equal the plain
+ * kernel's up to float rounding (fused multiply-adds, another summation order).
  */
 public final class LinearCpu {
     private LinearCpu() {
@@ -28,8 +29,9 @@ public final class LinearCpu {
     }
 
     /**
-     * As {@link Linear#backwardInput}. Loops: block of 6 input features → block of 2 vectors of
+     * As {@link Linear#backwardInput}. Loops: block of 6 input features → block of 4 vectors of
      * examples → j, 24 accumulators; each j loads four vectors of dOut[j] and broadcasts six weights.
+     * Batches smaller than one vector run the plain kernel.
      */
     public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn, int n, int fin, int fout) {
         if (n < Simd.V) {

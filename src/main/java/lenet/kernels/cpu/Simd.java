@@ -11,24 +11,35 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The two loop nests every convolution and linear twin is made of, written once with the Vector API.
+ * The two loop nests every convolution and linear twin is made of, written once with the Vector API,
+ * and the scratch buffers they use.
  *
- * <p>Both vectorise along the batch axis, which is contiguous in the CHWN layout, and keep a block of
- * accumulators in vector registers:
  * <ul>
- * <li>{@link #gather}: a block of {@value #OB} output channels × {@link #IB} examples (two vectors),
- *     summed over the taps; each tap loads two input vectors and broadcasts one weight per channel,
- *     then does 12 fused multiply-adds. Convolution forward, its input gradient (the forward
- *     convolution of dOut with the kernel flipped and the channel roles swapped) and both linear
- *     products are instances of it.</li>
- * <li>{@link #correlate}: a block of {@value #GB} output channels × {@value #TB} taps of the weight
- *     gradient, summed over output pixels and examples in vector lanes and reduced once at the end.</li>
+ * <li>{@link #gather}: out[o][pixel][i] = Σ over taps of weight × in, vectorised along the batch axis
+ *     (contiguous in the CHWN layout). A block of {@value #OB} output channels × 4 vectors of examples
+ *     = 24 accumulators stays in vector registers across all the taps of a pixel; each tap loads four
+ *     input vectors and broadcasts six weights for 24 fused multiply-adds. Convolution forward, its
+ *     input gradient (the forward convolution of dOut with the kernel flipped and the channel roles
+ *     swapped), both linear products and (after a transpose) the linear weight gradient are instances.</li>
+ * <li>{@link #correlate}: the convolution weight gradient, dW[o][tap] = Σ over pixels and examples of
+ *     dOut × in. A block of {@value #GB} output channels × {@value #TB} taps = 20 accumulators runs down
+ *     whole output rows (pixel and example together are one contiguous axis), and is summed across
+ *     lanes once per block and row tile.</li>
  * </ul>
  *
  * <p>Blocks that would run past the last channel or the last example are moved back to end exactly
- * there (they overlap the previous block and recompute, then rewrite, the same values), so there is
- * no scalar tail in {@link #gather}; {@link #correlate} sums over the batch, must not count an
- * example twice, and masks its last vector instead.
+ * there: they overlap the previous block and recompute, then rewrite, the same values, so {@link #gather}
+ * has no tail loop (it needs n ≥ one vector; the twins hand smaller batches to the plain kernels).
+ * {@link #correlate} sums, must not count anything twice, and finishes rows that are not a whole number
+ * of vectors one float at a time.
+ *
+ * <p>The JIT keeps vectors in registers only while every method they pass through is inlined, and past a
+ * node budget it stops inlining ordinary methods; so the hot blocks are methods of their own that call
+ * the Vector API directly, and stay small enough for the JIT's first tier, which gives up on huge
+ * methods (and a method it gives up on may then never reach the optimising tier).
+ *
+ * <p>{@link #V} is the preferred species' length: 16 floats with AVX-512, 8 with AVX2. The register
+ * blocks (24 or 20 accumulators plus operands) are sized for AVX-512's 32 vector registers.
  */
 final class Simd {
     private Simd() {
@@ -37,8 +48,6 @@ final class Simd {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     static final int V = S.length();
-    /** Bytes per vector. */
-    static final long VB = 4L * V;
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Output channels per {@link #gather} block. */
@@ -62,10 +71,6 @@ final class Simd {
 
     static void store(FloatVector v, MemorySegment m, long floatIndex) {
         v.intoMemorySegment(m, floatIndex * 4, ORDER);
-    }
-
-    static FloatVector weight(MemorySegment m, long floatIndex) {
-        return FloatVector.broadcast(S, m.getAtIndex(JAVA_FLOAT, floatIndex));
     }
 
     /**
@@ -110,11 +115,8 @@ final class Simd {
 
     /**
      * One block of {@link #gather}: every output pixel of six output channels (their planes start at
-     * d0…d5, their biases b0…b5) for the four example vectors starting at e0…e3. Kept apart from the
-     * loops around it so that the JIT compiles it as a unit of its own and keeps all 24 accumulators
-     * in registers; it calls the Vector API directly (no helper methods) for the same reason: past a
-     * node budget the JIT stops inlining ordinary methods, and a vector handed to a method that is not
-     * inlined becomes an object on the heap.
+     * d0…d5, their biases b0…b5) for the four example vectors starting at e0…e3. A method of its own,
+     * calling the Vector API directly, for the reasons given at {@link Simd}.
      */
     private static void gatherBlock(MemorySegment src, int nj, int h, int w, float[] packed, boolean alongJ,
             MemorySegment dst, int ho, int wo, int n, int k, int pad, long e0, long e1, long e2, long e3,
@@ -255,10 +257,12 @@ final class Simd {
      * of an unpadded (already zero-bordered) src {@code [nj][hp][wp][n]}; g is {@code [no][ho][wo][n]},
      * dW {@code [no][nj·k·k]}.
      *
-     * <p>Loops: output-channel block (4) → tap block (5 consecutive taps) → output pixel → example vector,
-     * 20 vector accumulators reduced across lanes once per block; then, if n is not a multiple of the
-     * vector length, the remaining examples one by one. Every tap of a block sees the whole output
-     * rectangle, which is why src must carry its zero border.
+     * <p>Loops: tile of output rows (sized so that a channel block's rows of g stay in L2 while its tap
+     * blocks pass over them) → output-channel block (4) → tap block (5 consecutive taps) → output row →
+     * one flat run over the row's pixels and examples, a vector at a time: 20 accumulators, summed
+     * across lanes once per block and tile. Then the floats of each row past its last whole vector
+     * (none when n is a multiple of the vector length), one by one. Every tap of a block sees the whole
+     * output rectangle, which is why src must carry its zero border.
      */
     static void correlate(MemorySegment g, MemorySegment src, MemorySegment dw,
             int no, int nj, int hp, int wp, int ho, int wo, int n, int k) {
@@ -310,10 +314,10 @@ final class Simd {
     }
 
     /**
-     * One block of {@link #correlate}: four output channels (planes of g at d0…d3, rows of dW at r0…r3)
-     * × five taps (src offsets s0…s4, columns t0…t4 of dW), summed over the output pixels and the first
-     * {@code full} examples. A method of its own, calling the Vector API directly, for the reason
-     * given at {@link #gatherBlock}.
+     * One block of {@link #correlate}: four output channels (their planes of g start at d0…d3) × five
+     * taps (src offsets s0…s4), summed over output rows [y0, y1) and the first {@code full} floats of
+     * each row; the 20 vector sums go to this thread's lane buffer for {@link #storeLaneSums}. A method
+     * of its own, calling the Vector API directly, for the reasons given at {@link Simd}.
      */
     private static void correlateBlock(MemorySegment g, MemorySegment src, int wp, int y0, int y1, int wo,
             int n, int full, long d0, long d1, long d2, long d3, long s0, long s1, long s2, long s3, long s4) {

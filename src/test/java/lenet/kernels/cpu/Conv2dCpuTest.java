@@ -43,9 +43,9 @@ class Conv2dCpuTest {
     }
 
     /**
-     * Batch 1 and n=3 (the plain-kernel path of the small-batch fallback, and the masked tails), n=37
-     * (vector blocks plus an overlapping last block and a masked tail), n=48 (the shard of the last,
-     * 96-example batch), 128 and 256 at LeNet's layer shapes.
+     * Batch 1 and n=3 (the plain-kernel fallback of forward and backwardInput; weight sums finished one
+     * float at a time), n=37 and 40 (vector blocks plus an overlapping last block), n=48 (the shard of
+     * the last, 96-example batch), 128 and 256 at LeNet's layer shapes.
      */
     static Stream<Shape> shapes() {
         return Stream.of(conv1(1), conv2(1), odd(3), odd(37), odd(40), conv1(48), conv2(48),

@@ -23,12 +23,15 @@ class LinearCpuTest {
     }
 
     /**
-     * Batch 1 and n=3 (small-batch fallback, masked tails), n=37 and odd feature counts (overlapping
-     * last blocks, masked tails), and n=48, 128, 256 at LeNet's three layers.
+     * Batch 1 and n=3 (the plain-kernel fallback of forward and backwardInput), n=37 and odd feature
+     * counts (overlapping last blocks, sums finished one float at a time), 37 input features (the
+     * weight gradient's transposed path with an overlapping last block), and n=48, 128, 256 at
+     * LeNet's three layers.
      */
     static Stream<Shape> shapes() {
         Stream.Builder<Shape> b = Stream.builder();
-        b.add(new Shape(1, LeNet.FLAT, LeNet.F1)).add(new Shape(3, 5, 7)).add(new Shape(37, 5, 7)).add(new Shape(37, 13, 11));
+        b.add(new Shape(1, LeNet.FLAT, LeNet.F1)).add(new Shape(3, 5, 7)).add(new Shape(37, 5, 7)).add(new Shape(37, 13, 11))
+                .add(new Shape(3, 37, 11)).add(new Shape(37, 37, 11));
         for (int n : new int[] {48, 128, 256}) {
             b.add(new Shape(n, LeNet.FLAT, LeNet.F1)).add(new Shape(n, LeNet.F1, LeNet.F2)).add(new Shape(n, LeNet.F2, LeNet.CLASSES));
         }
