@@ -4,9 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * Where a shard's training step spends its time, stage by stage (not a JMH benchmark: System.nanoTime
- * around each kernel call, after a warm-up; the step's CPU time too, which a busy machine inflates less
- * than wall time). Run:
+ * Where a shard's training step spends its time, stage by stage (not a JMH benchmark: the thread's CPU
+ * time around each kernel call, after a warm-up; CPU time because a busy machine inflates it less than
+ * wall time). Run:
  * {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar lenet.bench.StepBreakdown [n] [steps] [plain|cpu]}.
  */
 public final class StepBreakdown {
@@ -34,7 +34,7 @@ public final class StepBreakdown {
                 twins ? "cpu" : "plain", n, steps, total, cpu, n / total * 1e3, n / cpu * 1e3);
         for (int j = 0; j < times.length; j++) {
             double ms = times[j] / 1e6 / steps;
-            System.out.printf("  %-26s %8.3f ms %5.1f%%%n", Step.STAGES[j], ms, 100 * ms / total);
+            System.out.printf("  %-26s %8.3f ms %5.1f%%%n", Step.STAGES[j], ms, 100 * ms / cpu);
         }
     }
 }
