@@ -12,6 +12,8 @@ module lenet {
     requires info.picocli;
     requires com.google.gson;
     requires java.net.http;
+    // the CPU twins of the kernels (lenet.kernels.cpu) use the Vector API; the JVM warns that it is an
+    // incubator module when it starts
     requires jdk.incubator.vector;
 
     exports lenet;
