@@ -14,6 +14,9 @@ module lenet {
     requires java.desktop;          // javax.imageio (PNG in and out), java.awt (charts, headless)
     requires org.knowm.xchart;      // automatic module (Automatic-Module-Name in its jar)
     requires java.net.http;
+    // the CPU twins of the kernels (lenet.kernels.cpu) use the Vector API; the JVM warns that it is an
+    // incubator module when it starts
+    requires jdk.incubator.vector;
 
     exports lenet;
     exports lenet.model;
@@ -21,6 +24,7 @@ module lenet {
     exports lenet.train;
     exports lenet.report;
     exports lenet.kernels;
+    exports lenet.kernels.cpu;
     exports lenet.data;
     exports lenet.cli;
 
