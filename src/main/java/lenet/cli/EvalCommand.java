@@ -63,7 +63,7 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Checkpoint c = Checkpoint.read(checkpoint);
         Dataset test = FashionMnist.test(FashionMnist.locate(data)).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
-        Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.PLAIN);
+        Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.CPU);
         ConfusionMatrix m = new ConfusionMatrix(FashionMnist.CLASS_NAMES);
         for (int i = 0; i < test.count(); i++) {
             m.add(test.labels()[i], r.predicted()[i]);

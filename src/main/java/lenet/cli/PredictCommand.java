@@ -73,7 +73,7 @@ public final class PredictCommand implements Callable<Integer> {
         for (int i = 0; i < images.size(); i++) {
             System.arraycopy(images.get(i).pixels(), 0, pixels, i * LeNet.PIXELS, LeNet.PIXELS);
         }
-        Inference.Result r = Inference.run(c.params(), pixels, images.size(), threads, KernelSet.PLAIN);
+        Inference.Result r = Inference.run(c.params(), pixels, images.size(), threads, KernelSet.CPU);
         for (int i = 0; i < images.size(); i++) {
             out.println(images.get(i).name() + ": " + topClasses(r, i, top));
         }

@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--kernels", paramLabel = "SET", defaultValue = "cpu",
+            description = "JVM engine kernels: cpu (Vector API twins of the heavy kernels) or plain (the TornadoVM kernel "
+                    + "source, run as plain Java loops) (default: ${DEFAULT-VALUE}). TornadoVM always runs the plain kernels.")
+    String kernels;
+
     @Option(names = "--threads", paramLabel = "N", description = "JVM engine threads (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -123,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
         Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
-                options.threads(), KernelSet.PLAIN);
+                options.threads(), kernelSet());
         long start = System.nanoTime();
         try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
             out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
@@ -272,6 +277,18 @@ public final class TrainCommand implements Callable<Integer> {
                 trainLimit == null ? Integer.MAX_VALUE : trainLimit,
                 testLimit == null ? Integer.MAX_VALUE : testLimit,
                 metricsJson, engine, dev);
+    }
+
+    /** The {@code --kernels} set; only the JVM engine can run the CPU twins. */
+    private KernelSet kernelSet() {
+        if (!KernelSet.ALL.stream().anyMatch(k -> k.name().equals(kernels))) {
+            throw usage("--kernels must be cpu or plain, got '" + kernels + "'");
+        }
+        boolean explicit = spec.commandLine().getParseResult().hasMatchedOption("--kernels");
+        if (explicit && kernels.equals("cpu") && Engines.resolve(engine).equals("tornado")) {
+            throw usage("--kernels cpu runs on the JVM engine only: TornadoVM compiles the plain kernels");
+        }
+        return KernelSet.named(kernels);
     }
 
     private void positive(String option, int value) {

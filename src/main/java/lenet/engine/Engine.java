@@ -23,6 +23,14 @@ public interface Engine extends AutoCloseable {
     void trainBatch(int start, int count);
 
     /**
+     * Compiles the kernels (the JVM's JIT, or TornadoVM's) before the clock starts, without changing the
+     * parameters or the totals. Returns the seconds it took.
+     */
+    default double warmUp() {
+        return 0;
+    }
+
+    /**
      * Whether {@link #totals()} is cheap enough to call after every step (true when the totals live in
      * host memory); otherwise the trainer reads them only when it reports progress.
      */

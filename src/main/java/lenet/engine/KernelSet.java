@@ -4,6 +4,10 @@ import lenet.kernels.AvgPool2d;
 import lenet.kernels.Conv2d;
 import lenet.kernels.Linear;
 import lenet.kernels.Sigmoid;
+import lenet.kernels.cpu.AvgPool2dCpu;
+import lenet.kernels.cpu.Conv2dCpu;
+import lenet.kernels.cpu.LinearCpu;
+import lenet.kernels.cpu.SigmoidCpu;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
@@ -39,4 +43,27 @@ public record KernelSet(
             Linear::forward, Linear::backwardInput, Linear::backwardWeight, Linear::backwardBias,
             Sigmoid::forward, Sigmoid::backward,
             AvgPool2d::forward, AvgPool2d::backward);
+
+    /**
+     * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests): the JVM engine's
+     * default. Loss, batch gathering and SGD stay plain (they cost well under 1% of a step).
+     */
+    public static final KernelSet CPU = new KernelSet("cpu",
+            Conv2dCpu::forward, Conv2dCpu::backwardInput, Conv2dCpu::backwardWeight, Conv2dCpu::backwardBias,
+            LinearCpu::forward, LinearCpu::backwardInput, LinearCpu::backwardWeight, LinearCpu::backwardBias,
+            SigmoidCpu::forward, SigmoidCpu::backward,
+            AvgPool2dCpu::forward, AvgPool2dCpu::backward);
+
+    /** The kernel sets by name, for {@code --kernels}. */
+    public static final java.util.List<KernelSet> ALL = java.util.List.of(CPU, PLAIN);
+
+    /** The set called {@code name} ("cpu" or "plain"). */
+    public static KernelSet named(String name) {
+        for (KernelSet k : ALL) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("no kernel set '" + name + "': expected cpu or plain");
+    }
 }

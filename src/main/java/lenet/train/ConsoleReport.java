@@ -33,6 +33,14 @@ public final class ConsoleReport implements TrainListener {
     }
 
     @Override
+    public void warmedUp(double seconds) {
+        if (seconds > 0) {
+            out.printf(Locale.ROOT, "kernels compiled in %.1f s (warm-up, not counted in examples/sec)%n", seconds);
+            out.flush();
+        }
+    }
+
+    @Override
     public void stepped(Step s) {
         if (s.totals() != null) {
             loss = s.totals().meanLoss();

@@ -29,6 +29,8 @@ public final class RunMetrics {
     public double examplesPerSec;
     public double trainSeconds;
     public double wallSeconds;
+    /** Seconds spent compiling the kernels before training (JIT warm-up), not counted in examples/sec. */
+    public double warmUpSeconds;
     public final List<Epoch> history = new ArrayList<>();
     public final List<Point> progress = new ArrayList<>();
 }

@@ -33,6 +33,10 @@ public interface TrainListener {
     default void started(RunMetrics metrics, TrainState from) {
     }
 
+    /** After the engine compiled its kernels, before the first (timed) step. */
+    default void warmedUp(double seconds) {
+    }
+
     /** After every training step. */
     default void stepped(Step step) {
     }
@@ -61,6 +65,11 @@ public interface TrainListener {
             @Override
             public void started(RunMetrics metrics, TrainState from) {
                 all.forEach(l -> l.started(metrics, from));
+            }
+
+            @Override
+            public void warmedUp(double seconds) {
+                all.forEach(l -> l.warmedUp(seconds));
             }
 
             @Override

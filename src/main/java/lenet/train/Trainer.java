@@ -93,6 +93,10 @@ public final class Trainer {
         m.progress.addAll(from.progress());
         stopped = false;
         listener.started(m, from);
+        // Compile the kernels last, once everything else of the run is loaded: loading new classes later
+        // (a chart library, say) can make the JIT throw compiled kernels away.
+        m.warmUpSeconds = engine.warmUp();
+        listener.warmedUp(m.warmUpSeconds);
         long wallStart = System.nanoTime();
         double trainSeconds = from.trainSeconds();
         int batch = config.batchSize();

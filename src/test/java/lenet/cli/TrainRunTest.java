@@ -65,7 +65,7 @@ class TrainRunTest {
         assertEquals(720, ImageIO.read(out.resolve("curves.png").toFile()).getWidth());
         Checkpoint c = Checkpoint.read(out.resolve("model.ckpt"));
         assertTrue(c.state().complete(2));
-        assertEquals(new Checkpoint.Config(2, 4, 0.5f, 42, "java", "JVM, 1 thread, plain kernels", 1, "plain"), c.config());
+        assertEquals(new Checkpoint.Config(2, 4, 0.5f, 42, "java", "JVM, 1 thread, cpu kernels", 1, "cpu"), c.config());
         assertEquals(10, c.data().trainExamples());
         assertEquals(m.history, c.state().history());
     }
