@@ -58,7 +58,7 @@ class ScriptTest {
                 .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).toList());
         assertTrue(flags.contains("-Dtornado.recover.bailout=False"), flags);
         String root = Path.of("").toAbsolutePath().toString();
-        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " -XX:\\+UseSerialGC -Xmx1g --module-path " + sdk + "/share/java/tornado:"
+        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " -Xmx1g --module-path " + sdk + "/share/java/tornado:"
                 + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet/lenet\\.cli\\.Cli train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("standin"), "the SDK's tornado.api, not the stand-in: " + line);
