@@ -15,7 +15,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
 
 /**
  * The JVM engine's task sink: records each kernel call with its arguments once, then replays the list on
- * the calling thread as often as needed ({@code @Parallel} loops are plain loops on the JVM).
+ * the calling thread as often as needed (parallel loops are plain loops on the JVM).
  */
 public final class Recorder implements TaskSink {
     /** One recorded kernel call. */

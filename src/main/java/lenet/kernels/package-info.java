@@ -7,7 +7,7 @@
  * <ul>
  * <li>loops marked {@code @Parallel} become device threads (at most three nested), sequential loops
  *     inside them do the sums;</li>
- * <li>every thread owns the outputs it writes: no atomics, no {@code @Reduce}, no shared accumulator;</li>
+ * <li>every thread owns the outputs it writes: no atomics, no TornadoVM reductions, no shared accumulator;</li>
  * <li>no objects, exceptions, allocation, I/O or library calls inside a kernel, only float math
  *     ({@code TornadoMath.exp(float)}, not the double {@code Math.exp});</li>
  * <li>every size is an argument, so one kernel serves any batch size.</li>
