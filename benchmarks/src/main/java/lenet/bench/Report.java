@@ -309,6 +309,11 @@ public final class Report {
                     .append(us).append(" | ").append(f("%.2f", r.gflops())).append(" | ")
                     .append(Double.isNaN(r.pctPeak()) ? "—" : f("%.1f%%", r.pctPeak()) + " (" + r.peakBasis() + ")").append(" |\n");
         }
+        if (kernels.stream().anyMatch(r -> r.pctPeak() > 100)) {
+            b.append("\nA share above 100% means the peak is underestimated: the clock read from /proc/cpuinfo is "
+                    + "below the clock the core ran at (turbo; under a hypervisor it is often the nominal clock). "
+                    + "Set LENET_CPU_GHZ to the boost clock to correct it.\n");
+        }
         if (tornadoNote != null) {
             b.append("\n").append(tornadoNote).append("\n");
         }
@@ -370,7 +375,8 @@ public final class Report {
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
-        s.setLegendPosition(Styler.LegendPosition.InsideNW);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
