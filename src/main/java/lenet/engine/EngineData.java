@@ -1,5 +1,7 @@
 package lenet.engine;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import lenet.model.LeNet;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -21,7 +23,7 @@ public record EngineData(FloatArray trainImages, IntArray trainLabels, int train
 
     private static FloatArray images(float[] pixels, int count) {
         FloatArray a = new FloatArray(count * LeNet.PIXELS);
-        java.lang.foreign.MemorySegment.copy(pixels, 0, a.getSegment(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, count * LeNet.PIXELS);
+        MemorySegment.copy(pixels, 0, a.getSegment(), ValueLayout.JAVA_FLOAT, 0, count * LeNet.PIXELS);
         return a;
     }
 

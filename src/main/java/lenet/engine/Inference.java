@@ -1,5 +1,7 @@
 package lenet.engine;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +44,7 @@ public final class Inference {
             throw new IllegalArgumentException(count + " images, " + pixels.length + " pixels");
         }
         FloatArray images = new FloatArray(Math.max(1, count) * LeNet.PIXELS);
-        java.lang.foreign.MemorySegment.copy(pixels, 0, images.getSegment(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0L,
+        MemorySegment.copy(pixels, 0, images.getSegment(), ValueLayout.JAVA_FLOAT, 0L,
                 count * LeNet.PIXELS);
         IntArray order = new IntArray(Math.max(1, count));
         IntArray labels = new IntArray(Math.max(1, count));

@@ -1,5 +1,6 @@
 package lenet.engine;
 
+import lenet.model.LeNet;
 import static lenet.model.LeNet.C1;
 import static lenet.model.LeNet.C2;
 import static lenet.model.LeNet.CLASSES;
@@ -84,7 +85,7 @@ public final class LeNetGraph {
         List<FloatArray> p = w.tensors();
         List<FloatArray> d = grads.tensors();
         for (int j = 0; j < p.size(); j++) {
-            g.task("sgd." + lenet.model.LeNet.PARAMS.get(j).name(), Sgd::update, p.get(j), d.get(j), lr, p.get(j).getSize());
+            g.task("sgd." + LeNet.PARAMS.get(j).name(), Sgd::update, p.get(j), d.get(j), lr, p.get(j).getSize());
         }
     }
 }

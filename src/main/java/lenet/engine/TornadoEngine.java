@@ -1,5 +1,6 @@
 package lenet.engine;
 
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import static lenet.engine.GraphSink.named;
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.EVERY_EXECUTION;
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.FIRST_EXECUTION;
@@ -139,7 +140,7 @@ public final class TornadoEngine implements Engine {
             tail.toHost(UNDER_DEMAND, testState);
         }
 
-        plan = new TornadoExecutionPlan(graphs.stream().map(g -> g.graph().snapshot()).toArray(uk.ac.manchester.tornado.api.ImmutableTaskGraph[]::new));
+        plan = new TornadoExecutionPlan(graphs.stream().map(g -> g.graph().snapshot()).toArray(ImmutableTaskGraph[]::new));
         if (device != null) {
             plan.withDevice(device);
             deviceName = device.getDeviceName() + " " + device.getDescription();
