@@ -21,10 +21,6 @@ public final class Engines {
         return engine;
     }
 
-    public static Engine start(Choice choice, EngineData data, Params initial, float lr, int batchSize) {
-        return start(choice, Study.NONE, data, initial, lr, batchSize);
-    }
-
     /**
      * Starts the engine, with what {@code study} asks: {@code --print-kernels} and {@code --profile} need the
      * TornadoVM engine; {@code --verify-every N} wraps the engine in a {@link VerifyingEngine}.

@@ -24,23 +24,10 @@ public final class Recorder implements TaskSink {
 
     private final List<Call> calls = new ArrayList<>();
 
-    public List<Call> calls() {
-        return List.copyOf(calls);
-    }
-
     /** Runs every recorded call in order. */
     public void run() {
         for (Call c : calls) {
             c.body.run();
-        }
-    }
-
-    /** Runs every recorded call in order, adding each call's wall time to {@code nanos[index]}. */
-    public void runTimed(long[] nanos) {
-        for (int j = 0; j < calls.size(); j++) {
-            long t0 = System.nanoTime();
-            calls.get(j).body.run();
-            nanos[j] += System.nanoTime() - t0;
         }
     }
 
