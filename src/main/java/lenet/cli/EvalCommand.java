@@ -18,6 +18,7 @@ import lenet.train.AtomicFile;
 import lenet.train.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -38,6 +39,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST files (default: as 'lenet train').")
     Path data;
+
+    @Mixin
+    DownloadOptions download = new DownloadOptions();
 
     @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
     Integer testLimit;
@@ -62,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         Checkpoint c = Checkpoint.read(checkpoint);
-        Dataset test = FashionMnist.test(FashionMnist.locate(data)).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
+        Dataset test = FashionMnist.test(download.locate(data, spec.commandLine().getErr())).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
         Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.CPU);
         ConfusionMatrix m = new ConfusionMatrix(FashionMnist.CLASS_NAMES);
         for (int i = 0; i < test.count(); i++) {

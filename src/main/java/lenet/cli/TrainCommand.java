@@ -51,6 +51,9 @@ public final class TrainCommand implements Callable<Integer> {
                     + "/usr/share/datasets/fashion-mnist, ~/.cache/lenet/fashion-mnist).")
     Path data;
 
+    @Mixin
+    DownloadOptions download = new DownloadOptions();
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -99,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
             options = resumed(options, resume);
         }
         RunFolder.Paths paths = output.resolve(spec, resume == null ? null : output.resume.toAbsolutePath().getParent());
-        Path dir = FashionMnist.locate(options.data());
+        Path dir = download.locate(options.data(), spec.commandLine().getErr());
         Dataset train = FashionMnist.train(dir).limit(options.trainLimit());
         Dataset test = FashionMnist.test(dir).limit(options.testLimit());
         return runTraining(options, paths, resume, train, test);

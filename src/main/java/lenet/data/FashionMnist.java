@@ -1,5 +1,7 @@
 package lenet.data;
 
+import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +14,8 @@ import java.util.List;
  * {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}, each raw or gzip-compressed
  * ({@code .gz}). Without {@code --data DIR} the folders tried, in order, are {@code $LENET_DATA},
  * {@link #SYSTEM_DIR} (Debian package {@code dataset-fashion-mnist}) and {@link #cacheDir()} (where
- * {@code lenet fetch-data} puts them).
+ * {@code lenet fetch-data} puts them). When none holds them, {@link #locateOrFetch} downloads them into
+ * the cache folder (as {@code fetch-data} does) unless downloads are turned off.
  */
 public final class FashionMnist {
     private FashionMnist() {
@@ -31,8 +34,13 @@ public final class FashionMnist {
 
     public static final String ENV = "LENET_DATA";
     public static final Path SYSTEM_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    /** Set (to anything but empty or 0) to never download the data set: {@code --no-download} for every command. */
+    public static final String NO_DOWNLOAD_ENV = "LENET_NO_DOWNLOAD";
     static final String HOW_TO_GET = "install them with 'apt-get install dataset-fashion-mnist'"
             + " or download them with 'scripts/lenet fetch-data'";
+    /** The three ways to get the data, for a download that was refused or failed. */
+    static final String THREE_WAYS = "get it with 'apt-get install dataset-fashion-mnist', 'scripts/lenet fetch-data'"
+            + " (downloads into ~/.cache/lenet/fashion-mnist), or point --data DIR at a folder holding the four files";
 
     public static Path cacheDir() {
         return Path.of(System.getProperty("user.home"), ".cache", "lenet", "fashion-mnist");
@@ -42,6 +50,47 @@ public final class FashionMnist {
     public static Path locate(Path explicit) {
         String env = System.getenv(ENV);
         return locate(explicit, env == null || env.isBlank() ? null : Path.of(env), List.of(SYSTEM_DIR, cacheDir()));
+    }
+
+    /** Whether {@code $LENET_NO_DOWNLOAD} turns downloads off. */
+    public static boolean downloadsOffByEnvironment() {
+        String v = System.getenv(NO_DOWNLOAD_ENV);
+        return v != null && !v.isBlank() && !v.equals("0");
+    }
+
+    /**
+     * The data folder as {@link #locate(Path)} finds it; when no default folder holds the data (and no
+     * {@code --data} was given), downloads it from {@code url} into {@link #cacheDir()} with {@link Fetcher}
+     * (progress on {@code log}) and returns that folder; with {@code download} false, says how to get it.
+     */
+    public static Path locateOrFetch(Path explicit, boolean download, URI url, PrintWriter log) {
+        String env = System.getenv(ENV);
+        return locateOrFetch(explicit, env == null || env.isBlank() ? null : Path.of(env), List.of(SYSTEM_DIR), cacheDir(), download, url, log);
+    }
+
+    /** {@link #locateOrFetch(Path, boolean, URI, PrintWriter)} with the folders to look in given: {@code cache} is tried last and downloaded into. */
+    static Path locateOrFetch(Path explicit, Path envDir, List<Path> others, Path cache, boolean download, URI url, PrintWriter log) {
+        List<Path> defaults = new ArrayList<>(others);
+        defaults.add(cache);
+        if (explicit != null) {
+            return locate(explicit, envDir, defaults);
+        }
+        try {
+            return locate(null, envDir, defaults);
+        } catch (DataException notFound) {
+            if (!download) {
+                throw new DataException(notFound.getMessage().replace(HOW_TO_GET, "downloads are off (--no-download or $"
+                        + NO_DOWNLOAD_ENV + "); " + THREE_WAYS));
+            }
+        }
+        log.println("Fashion-MNIST not found; downloading it from " + url + " into " + cache + " (once; --no-download to refuse)");
+        log.flush();
+        try {
+            new Fetcher(url, cache, Fetcher.FASHION_MNIST, log).fetchAll();
+        } catch (DataException failed) {
+            throw new DataException("Fashion-MNIST could not be downloaded (" + failed.getMessage() + "); " + THREE_WAYS);
+        }
+        return cache;
     }
 
     static Path locate(Path explicit, Path envDir, List<Path> defaults) {

@@ -87,18 +87,19 @@ public final class ConfusionMatrix {
             }
         }
         int cell = Math.max(5, Long.toString(max).length() + 1);
-        b.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: true class, columns: predicted class)%n"));
-        b.append(" ".repeat(name));
+        b.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: true class, columns: predicted class, both by number)%n"));
+        int number = Integer.toString(classes.size() - 1).length();
+        b.append(" ".repeat(number + 1 + name));
         for (int c = 0; c < classes.size(); c++) {
             b.append(String.format(Locale.ROOT, "%" + cell + "d", c));
         }
         b.append(System.lineSeparator());
         for (int r = 0; r < classes.size(); r++) {
-            b.append(String.format(Locale.ROOT, "%-" + name + "s", classes.get(r)));
+            b.append(String.format(Locale.ROOT, "%" + number + "d %-" + name + "s", r, classes.get(r)));
             for (int c = 0; c < classes.size(); c++) {
                 b.append(String.format(Locale.ROOT, "%" + cell + "d", counts[r][c]));
             }
-            b.append(String.format(Locale.ROOT, "  %d%n", r));
+            b.append(System.lineSeparator());
         }
         return b.toString();
     }

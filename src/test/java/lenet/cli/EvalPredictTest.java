@@ -61,7 +61,7 @@ class EvalPredictTest {
         assertEquals(String.format(java.util.Locale.ROOT, "test accuracy %.4f (%d of 30)", correct / 30.0, correct), lines.get(1));
         assertTrue(lines.contains("class        accuracy  examples"), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("Ankle boot\\s+\\d\\.\\d{3}\\s+3")), r.out());
-        assertTrue(lines.contains("confusion matrix (rows: true class, columns: predicted class)"), r.out());
+        assertTrue(lines.contains("confusion matrix (rows: true class, columns: predicted class, both by number)"), r.out());
         assertEquals("wrote " + out.resolve("confusion.png") + ", " + out.resolve("confusion.csv"), lines.getLast());
         assertEquals(760, ImageIO.read(out.resolve("confusion.png").toFile()).getWidth());
         assertEquals(11, Files.readAllLines(out.resolve("confusion.csv")).size());

@@ -92,7 +92,13 @@ class ChartsTest {
         String text = m.toText();
         assertTrue(text.contains("T-shirt/top     0.500         2"), text);
         assertTrue(text.contains("Dress               -         0"), text);
-        assertTrue(text.lines().anyMatch(l -> l.matches("Ankle boot\\s+0\\s+0\\s+0\\s+0\\s+0\\s+0\\s+0\\s+1\\s+0\\s+2\\s+9")), text);
+        List<String> matrix = text.lines().dropWhile(l -> !l.startsWith("confusion matrix")).skip(1).toList();
+        assertEquals(11, matrix.size(), "a header and a row per class: " + text);
+        assertTrue(matrix.get(0).matches(" +0 +1 +2 +3 +4 +5 +6 +7 +8 +9"), matrix.get(0));
+        assertEquals("9 Ankle boot     0    0    0    0    0    0    0    1    0    2", matrix.get(10), "the class number first, then 10 counts");
+        for (String row : matrix) {
+            assertEquals(matrix.get(0).length(), row.length(), "columns line up under the header: " + text);
+        }
         List<String> csv = m.toCsv().lines().toList();
         assertEquals(11, csv.size());
         assertEquals("true\\predicted,T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot", csv.get(0));
