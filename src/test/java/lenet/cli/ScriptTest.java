@@ -59,7 +59,7 @@ class ScriptTest {
         assertTrue(flags.contains("-Dtornado.recover.bailout=False"), flags);
         String root = Path.of("").toAbsolutePath().toString();
         assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " -Xmx1g --module-path " + sdk + "/share/java/tornado:"
-                + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet/lenet\\.cli\\.Cli train --engine tornado --epochs 1"),
+                + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("standin"), "the SDK's tornado.api, not the stand-in: " + line);
     }
@@ -69,7 +69,7 @@ class ScriptTest {
         Path sdk = sdk();
         assertTrue(script(Map.of("TORNADOVM_HOME", sdk.toString()), "devices", "--dry-run").out().contains("@" + sdk + "/tornado-argfile"));
         Result plain = script(Map.of(), "--dry-run", "devices");
-        assertTrue(plain.out().matches(".*/bin/java -XX:\\+UseSerialGC -Xmx1g --module-path \\S+/target/lenet\\.jar:\\S+/target/lib:\\S+/target/standin -m lenet/lenet\\.cli\\.Cli devices\\R"),
+        assertTrue(plain.out().matches(".*/bin/java -XX:\\+UseSerialGC -Xmx1g --module-path \\S+/target/lenet\\.jar:\\S+/target/lib:\\S+/target/standin -m lenet devices\\R"),
                 plain.out());
     }
 
