@@ -1,4 +1,4 @@
-package lenet.engine;
+package lenet.engine.tornado;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -14,6 +14,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+
+import lenet.engine.EngineException;
 
 /**
  * {@code --profile}: reads TornadoVM's profile log ({@code TornadoProfilerResult.getProfileLog()}) and
