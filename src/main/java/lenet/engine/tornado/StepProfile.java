@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * {@code --profile}: keeps the first training step's profile (the compile times are in it when that step
- * compiled the graph) and prints the second, a steady-state step, with them. After two steps it wants no
+ * compiled the graph, not when the warm-up did) and prints the second, a steady-state step, with them. After two steps it wants no
  * more: the engine then turns TornadoVM's profiler off.
  */
 public final class StepProfile {
@@ -56,8 +56,10 @@ public final class StepProfile {
         if (step == null) {
             out.println("profile: TornadoVM's profile log has no entry for the training graph");
         } else {
+            // when the warm-up compiled the graph, its first step has no compile times to show
+            boolean compiled = first != null && first.tasks().stream().anyMatch(t -> t.compileNanos() > 0);
             out.print(ProfileReport.format(String.format(Locale.ROOT, "profile of %s (graph %s, %d kernels) on %s, TornadoVM profiler:",
-                    which, step.graph(), step.tasks().size(), device), step, first));
+                    which, step.graph(), step.tasks().size(), device), step, compiled ? first : null));
         }
         out.flush();
     }
