@@ -82,6 +82,8 @@ public final class TornadoEngine implements Engine {
     private final FloatArray trainTotals = zeroFloats(2);
     private final FloatArray testTotals = zeroFloats(2);
     private final Map<Graph, GraphSink> graphs = new EnumMap<>(Graph.class);
+    /** Each graph's index in the plan ({@code withGraph}): the plan holds the graphs in {@link Graph}'s order. */
+    private final Map<Graph, Integer> planIndex = new EnumMap<>(Graph.class);
     /** The graphs TornadoVM has compiled: by the warm-up, or at their first execution. */
     private final Set<Graph> compiled = EnumSet.noneOf(Graph.class);
     private final TornadoExecutionPlan plan;
@@ -159,6 +161,7 @@ public final class TornadoEngine implements Engine {
         }
 
         plan = new TornadoExecutionPlan(graphs.values().stream().map(g -> g.graph().snapshot()).toArray(ImmutableTaskGraph[]::new));
+        graphs.keySet().forEach(g -> planIndex.put(g, planIndex.size()));
         if (device != null) {
             plan.withDevice(device);
             deviceName = device.getDeviceName() + " " + device.getDescription();
@@ -186,15 +189,9 @@ public final class TornadoEngine implements Engine {
         return "TornadoVM default device";
     }
 
-    /** Adds a graph to the plan; graphs are added in {@link Graph}'s order, the plan's. */
     private GraphSink add(Graph which, GraphSink g) {
         graphs.put(which, g);
         return g;
-    }
-
-    /** The graph's index in the plan ({@code withGraph}): graphs absent from the plan take no index. */
-    private int planIndex(Graph which) {
-        return new ArrayList<>(graphs.keySet()).indexOf(which);
     }
 
     /** Gather, forward, loss, backward, SGD, running sums, next batch: one step on n examples. */
@@ -311,7 +308,7 @@ public final class TornadoEngine implements Engine {
         boolean compiling = !compiled.contains(which);
         TornadoExecutionResult result;
         try {
-            result = plan.withGraph(planIndex(which)).execute();
+            result = plan.withGraph(planIndex.get(which)).execute();
         } catch (RuntimeException | Error e) {
             if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
                 throw e;

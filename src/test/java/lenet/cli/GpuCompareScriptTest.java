@@ -138,6 +138,17 @@ class GpuCompareScriptTest {
     }
 
     @Test
+    void thePyTorchReferenceWithoutCudaIsOneLine() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "benchmarks/pytorch_reference.py", "train", "--device", "cuda");
+        pb.environment().put("PYTHONPATH", torch(false).toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out + err);
+        assertEquals("pytorch_reference.py: --device cuda: PyTorch 0.0-test finds no CUDA device (built without CUDA)\n", err);
+    }
+
+    @Test
     void badArgumentsAreOneLine() throws Exception {
         Result r = run(Map.of(), "--epochs", "1");
         assertEquals(2, r.code());
