@@ -21,6 +21,7 @@ module lenet {
     exports lenet;
     exports lenet.model;
     exports lenet.engine;
+    exports lenet.engine.tornado;
     exports lenet.train;
     exports lenet.report;
     exports lenet.kernels;

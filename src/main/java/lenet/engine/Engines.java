@@ -1,5 +1,6 @@
 package lenet.engine;
 
+import lenet.engine.tornado.KernelDump;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;

@@ -7,22 +7,26 @@ import static uk.ac.manchester.tornado.api.enums.DataTransferMode.FIRST_EXECUTIO
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.UNDER_DEMAND;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import lenet.engine.GraphSink.Named;
+import lenet.engine.tornado.CompileProbe;
+import lenet.engine.tornado.KernelDump;
+import lenet.engine.tornado.StepProfile;
+import lenet.engine.tornado.TornadoErrors;
 import lenet.kernels.Batch;
 import lenet.kernels.SoftmaxCrossEntropy;
 import lenet.model.LeNet;
 import lenet.model.Params;
-import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
-import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -32,23 +36,38 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * the batch is gathered on the device through the epoch's order (uploaded once per epoch) and a cursor
  * the step itself advances; loss and accuracy sums stay on the device until a progress line asks.
  *
- * <p>One execution plan holds these graphs (index: name):
- * <ol start="0">
- * <li>{@code epoch}: uploads the epoch's order and moves the training cursor to its first batch;</li>
- * <li>{@code train}: one SGD step on a batch of B examples;</li>
- * <li>{@code trainTail}: the same for the last, partial batch (only when B does not divide the set);</li>
- * <li>{@code eval}: forward pass and correct count on B test examples;</li>
- * <li>{@code evalTail}: the same for the last test batch (when needed).</li>
- * </ol>
+ * <p>One execution plan holds the graphs of {@link Graph}, in that order (the tails only when B does not
+ * divide the set).
  * Buffers used by several graphs are kept by one graph ({@code persistOnDevice}) and taken over by the
  * next ({@code consumeFromDevice}), so every graph sees one copy of the parameters. A graph takes
  * buffers from one other graph only: TornadoVM keeps one source graph per consumer.
  *
  * <p>Nothing falls back to the JVM silently: run with {@code -Dtornado.recover.bailout=False}
  * ({@link Engines} insists), TornadoVM's failures become an {@link EngineException} naming the graph, and
- * at a graph's first execution (when TornadoVM compiles it) the task whose kernel does not compile.
+ * when TornadoVM compiles (the warm-up, or a graph's first execution) the task whose kernel does not compile.
  */
 public final class TornadoEngine implements Engine {
+    /** The graphs of the plan, in plan order. */
+    public enum Graph {
+        /** Uploads the epoch's order and moves the training cursor to its first batch. */
+        EPOCH("epoch"),
+        /** One SGD step on a batch of B examples. */
+        TRAIN("train"),
+        /** The same for the last, partial batch. */
+        TRAIN_TAIL("trainTail"),
+        /** Forward pass and correct count on B test examples. */
+        EVAL("eval"),
+        /** The same for the last test batch. */
+        EVAL_TAIL("evalTail");
+
+        /** The TornadoVM task graph's name: task ids in TornadoVM's output start with it. */
+        public final String id;
+
+        Graph(String id) {
+            this.id = id;
+        }
+    }
+
     private final EngineData data;
     private final Params params;
     private final int batch;
@@ -62,16 +81,17 @@ public final class TornadoEngine implements Engine {
     private final IntArray testCursor = zeroInts(1);
     private final FloatArray trainTotals = zeroFloats(2);
     private final FloatArray testTotals = zeroFloats(2);
-    private final List<GraphSink> graphs = new ArrayList<>();
-    private final int[] index = new int[5];
+    private final Map<Graph, GraphSink> graphs = new EnumMap<>(Graph.class);
+    /** Each graph's index in the plan ({@code withGraph}): the plan holds the graphs in {@link Graph}'s order. */
+    private final Map<Graph, Integer> planIndex = new EnumMap<>(Graph.class);
+    /** The graphs TornadoVM has compiled: by the warm-up, or at their first execution. */
+    private final Set<Graph> compiled = EnumSet.noneOf(Graph.class);
     private final TornadoExecutionPlan plan;
     private final String deviceName;
     private final TornadoDevice device;
     private final Study study;
     private final KernelDump kernels;
-    private final boolean[] ran = new boolean[5];
-    private int profiledSteps;
-    private ProfileReport.Step compilingStep;
+    private final StepProfile profile;
     private TornadoExecutionResult lastTrain;
     private TornadoExecutionResult lastEval;
     private long examples;
@@ -108,39 +128,40 @@ public final class TornadoEngine implements Engine {
         Named[] epochState = {named("order", order), named("trainCursor", trainCursor)};
         Named[] totals = {named("trainTotals", trainTotals)};
 
-        GraphSink epoch = add(0, new GraphSink("epoch"));
+        GraphSink epoch = add(Graph.EPOCH, new GraphSink(Graph.EPOCH.id));
         epoch.toDevice(EVERY_EXECUTION, named("order", order), named("epochStart", epochStart));
         epoch.task("batch.seek", Batch::seek, trainCursor, epochStart);
         epoch.persist(epochState);
 
-        GraphSink train = add(1, trainGraph("train", batch, lr));
-        train.consume("epoch", epochState);
+        GraphSink train = add(Graph.TRAIN, trainGraph(Graph.TRAIN.id, batch, lr));
+        train.consume(Graph.EPOCH.id, epochState);
         train.toDevice(FIRST_EXECUTION, concat(weights, trainSet, totals));
         train.persist(concat(weights, trainSet, epochState, totals));
         train.toHost(UNDER_DEMAND, concat(new Named[] {named("trainTotals", trainTotals)}, weights));
         if (trainTail > 0) {
-            GraphSink tail = add(2, trainGraph("trainTail", trainTail, lr));
-            tail.consume("train", concat(weights, trainSet, epochState, totals));
+            GraphSink tail = add(Graph.TRAIN_TAIL, trainGraph(Graph.TRAIN_TAIL.id, trainTail, lr));
+            tail.consume(Graph.TRAIN.id, concat(weights, trainSet, epochState, totals));
             tail.toHost(UNDER_DEMAND, concat(new Named[] {named("trainTotals", trainTotals)}, weights));
         }
 
         // Evaluation reads the parameters training left on the device. The test cursor is set by the
         // host before each batch (4 bytes): evaluation is not the hot path.
         Named[] testState = {named("testTotals", testTotals)};
-        GraphSink eval = add(3, evalGraph("eval", testBatch));
-        eval.consume("train", weights);
+        GraphSink eval = add(Graph.EVAL, evalGraph(Graph.EVAL.id, testBatch));
+        eval.consume(Graph.TRAIN.id, weights);
         eval.toDevice(FIRST_EXECUTION, concat(testSet, testState));
         eval.toDevice(EVERY_EXECUTION, named("testCursor", testCursor));
         eval.persist(concat(weights, testSet, testState));
         eval.toHost(UNDER_DEMAND, testState);
         if (testTail > 0) {
-            GraphSink tail = add(4, evalGraph("evalTail", testTail));
-            tail.consume("eval", concat(weights, testSet, testState));
+            GraphSink tail = add(Graph.EVAL_TAIL, evalGraph(Graph.EVAL_TAIL.id, testTail));
+            tail.consume(Graph.EVAL.id, concat(weights, testSet, testState));
             tail.toDevice(EVERY_EXECUTION, named("testCursor", testCursor));
             tail.toHost(UNDER_DEMAND, testState);
         }
 
-        plan = new TornadoExecutionPlan(graphs.stream().map(g -> g.graph().snapshot()).toArray(ImmutableTaskGraph[]::new));
+        plan = new TornadoExecutionPlan(graphs.values().stream().map(g -> g.graph().snapshot()).toArray(ImmutableTaskGraph[]::new));
+        graphs.keySet().forEach(g -> planIndex.put(g, planIndex.size()));
         if (device != null) {
             plan.withDevice(device);
             deviceName = device.getDeviceName() + " " + device.getDescription();
@@ -153,6 +174,7 @@ public final class TornadoEngine implements Engine {
         if (study.profile()) {
             plan.withProfiler(ProfilerMode.SILENT);
         }
+        profile = study.profile() ? new StepProfile(Graph.TRAIN.id, deviceName, study.out()) : null;
     }
 
     private static String defaultDeviceName() {
@@ -167,9 +189,8 @@ public final class TornadoEngine implements Engine {
         return "TornadoVM default device";
     }
 
-    private GraphSink add(int slot, GraphSink g) {
-        index[slot] = graphs.size();
-        graphs.add(g);
+    private GraphSink add(Graph which, GraphSink g) {
+        graphs.put(which, g);
         return g;
     }
 
@@ -255,7 +276,12 @@ public final class TornadoEngine implements Engine {
 
     /** The graphs of the plan, in plan order: their tasks and transfers. */
     public List<GraphSink> graphs() {
-        return List.copyOf(graphs);
+        return List.copyOf(graphs.values());
+    }
+
+    /** A graph of the plan, or null when the plan has none (a tail the sizes do not need). */
+    public GraphSink graph(Graph which) {
+        return graphs.get(which);
     }
 
     @Override
@@ -274,99 +300,69 @@ public final class TornadoEngine implements Engine {
     }
 
     /**
-     * Runs a graph. Its first execution compiles it: TornadoVM's errors then name the graph and, found by
-     * compiling its tasks one at a time, the task whose kernel does not compile.
+     * Runs a graph. Unless the warm-up compiled it, its first execution does: TornadoVM's errors then name
+     * the graph and, found by compiling its tasks one at a time, the task whose kernel does not compile.
      */
-    private TornadoExecutionResult execute(int slot) {
-        GraphSink g = graphs.get(index[slot]);
+    private TornadoExecutionResult execute(Graph which) {
+        GraphSink g = graphs.get(which);
+        boolean compiling = !compiled.contains(which);
         TornadoExecutionResult result;
         try {
-            result = plan.withGraph(index[slot]).execute();
+            result = plan.withGraph(planIndex.get(which)).execute();
         } catch (RuntimeException | Error e) {
             if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
                 throw e;
             }
-            if (!ran[slot] && kernels != null) {
-                kernels.collect(g, deviceName, study.out()); // what compiled before the failure, to study it
+            if (compiling && kernels != null) {
+                kernels.collect(List.of(g), deviceName, study.out()); // what compiled before the failure, to study it
             }
-            if (!ran[slot] && !TornadoErrors.outOfDeviceMemory(e)) {
-                throw culprit(g, e);
+            if (compiling && !TornadoErrors.outOfDeviceMemory(e)) {
+                throw CompileProbe.culprit(List.of(g), device, e);
             }
             throw TornadoErrors.graphFailed(g.name(), e);
         }
-        if (!ran[slot]) {
-            ran[slot] = true;
+        if (compiling) {
+            compiled.add(which);
             if (kernels != null) {
-                kernels.collect(g, deviceName, study.out());
+                kernels.collect(List.of(g), deviceName, study.out());
             }
         }
-        if (study.profile() && slot == 1) {
-            profile(g, result);
+        if (profile != null && which == Graph.TRAIN && profile.wantsMore()) {
+            profile.add(result.getProfilerResult().getProfileLog());
+            plan.clearProfiles();
+            if (!profile.wantsMore()) {
+                plan.withoutProfiler();
+            }
         }
         return result;
     }
 
-    /** Compiles the tasks of a graph that failed one by one, each in a graph of its own; names the first that fails. */
-    private EngineException culprit(GraphSink g, Throwable failure) {
-        int probe = 0;
-        for (GraphSink.Call call : g.calls()) {
-            TaskGraph one = new TaskGraph("probe" + probe++);
-            Object[] arrays = Arrays.stream(call.args()).filter(a -> a instanceof TornadoNativeArray).distinct().toArray();
-            try {
-                if (arrays.length > 0) {
-                    one.transferToDevice(FIRST_EXECUTION, arrays);
-                }
-                call.addTo().accept(one);
-                try (TornadoExecutionPlan p = new TornadoExecutionPlan(one.snapshot())) {
-                    if (device != null) {
-                        p.withDevice(device);
-                    }
-                    p.withPreCompilation();
-                }
-            } catch (Exception | Error e) {
-                if (TornadoErrors.fromTornado(e) && !TornadoErrors.outOfDeviceMemory(e)) {
-                    return TornadoErrors.kernelFailed(g.name(), call.id(), e);
-                }
-            }
-        }
-        return TornadoErrors.graphFailed(g.name(), failure);
-    }
-
     /**
-     * {@code --profile}: keeps the first training step's profile (it holds the compile times) and prints
-     * the second, a steady-state step, with them; then turns the profiler off.
+     * Compiles every graph of the plan (TornadoVM's JIT and the device compiler) without running it, graph
+     * after graph in plan order; {@code --print-kernels} then hands TornadoVM's printed kernels to the tasks.
      */
-    private void profile(GraphSink g, TornadoExecutionResult result) {
-        if (profiledSteps >= 2) {
-            return;
-        }
-        profiledSteps++;
-        ProfileReport.Step step = ProfileReport.parse(result.getProfilerResult().getProfileLog(), g.name());
-        plan.clearProfiles();
-        if (profiledSteps == 1) {
-            compilingStep = step;
-            return;
-        }
-        plan.withoutProfiler();
-        printProfile(step, "training step 2");
-    }
-
-    private void printProfile(ProfileReport.Step step, String which) {
-        if (step == null) {
-            study.out().println("profile: TornadoVM's profile log has no entry for the training graph");
-            return;
-        }
-        study.out().print(ProfileReport.format(String.format(Locale.ROOT, "profile of %s (graph %s, %d kernels) on %s, TornadoVM profiler:",
-                which, step.graph(), step.tasks().size(), deviceName), step, compilingStep));
-        study.out().flush();
-    }
-
-    /** Compiles every graph of the plan (TornadoVM's JIT and the device compiler) without running it. */
     @Override
     public double warmUp() {
+        List<GraphSink> all = graphs();
         long start = System.nanoTime();
-        plan.withPreCompilation();
-        return (System.nanoTime() - start) / 1e9;
+        try {
+            plan.withPreCompilation();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
+                throw e;
+            }
+            if (kernels != null) {
+                kernels.collect(all, deviceName, study.out()); // what compiled before the failure, to study it
+            }
+            throw TornadoErrors.outOfDeviceMemory(e) ? TornadoErrors.graphFailed(String.join(", ", all.stream().map(GraphSink::name).toList()), e)
+                    : CompileProbe.culprit(all, device, e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        compiled.addAll(graphs.keySet());
+        if (kernels != null) {
+            kernels.collect(all, deviceName, study.out());
+        }
+        return seconds;
     }
 
     @Override
@@ -375,7 +371,7 @@ public final class TornadoEngine implements Engine {
             order.set(i, permutation[i]);
         }
         epochStart.set(0, first);
-        execute(0);
+        execute(Graph.EPOCH);
         next = first;
         examples = 0;
     }
@@ -386,9 +382,9 @@ public final class TornadoEngine implements Engine {
             throw new IllegalArgumentException("batches must come in order: expected start " + next + ", got " + start);
         }
         if (count == batch) {
-            lastTrain = execute(1);
+            lastTrain = execute(Graph.TRAIN);
         } else if (count == trainTail && trainTail > 0) {
-            lastTrain = execute(2);
+            lastTrain = execute(Graph.TRAIN_TAIL);
         } else {
             throw new IllegalArgumentException("the TornadoVM engine has graphs for batches of " + batch
                     + (trainTail > 0 ? " and " + trainTail : "") + " examples, not " + count);
@@ -422,11 +418,11 @@ public final class TornadoEngine implements Engine {
         int start = 0;
         for (; start + testBatch <= data.testCount(); start += testBatch) {
             testCursor.set(0, start);
-            lastEval = execute(3);
+            lastEval = execute(Graph.EVAL);
         }
         if (testTail > 0) {
             testCursor.set(0, start);
-            lastEval = execute(4);
+            lastEval = execute(Graph.EVAL_TAIL);
         }
         toHost(lastEval, "the test totals", testTotals);
         return Math.round(testTotals.get(1));
@@ -450,8 +446,8 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public void close() {
-        if (study.profile() && profiledSteps == 1) {
-            printProfile(compilingStep, "training step 1, the only one (its times include compilation)");
+        if (profile != null) {
+            profile.finish();
         }
         if (kernels != null) {
             kernels.finish();

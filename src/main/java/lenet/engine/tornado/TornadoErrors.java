@@ -1,7 +1,9 @@
-package lenet.engine;
+package lenet.engine.tornado;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import lenet.engine.EngineException;
 
 /**
  * Turns what TornadoVM throws into one line for the user. TornadoVM's messages carry ANSI colour codes
@@ -51,7 +53,7 @@ public final class TornadoErrors {
     }
 
     /** The advice to add for a failure, from what the message says; empty when there is none. */
-    static String hint(Throwable e) {
+    public static String hint(Throwable e) {
         for (StackTraceElement frame : e.getStackTrace()) {
             if (frame.getClassName().contains(".virtual.Virtual")) {
                 return " (a TornadoVM virtual device compiles kernels but runs nothing: it serves --print-kernels)";
@@ -68,18 +70,19 @@ public final class TornadoErrors {
         return "";
     }
 
-    /** The error for a graph that failed on the device. */
-    static EngineException graphFailed(String graph, Throwable e) {
+    /** The error for a graph (or graphs: their names, comma-separated) that failed on the device. */
+    public static EngineException graphFailed(String graph, Throwable e) {
+        String which = (graph.contains(", ") ? "graphs " : "graph ") + graph;
         if (outOfDeviceMemory(e)) {
-            return new EngineException("graph " + graph + ": out of device memory: " + oneLine(e)
+            return new EngineException(which + ": out of device memory: " + oneLine(e)
                     + "; TornadoVM's limit is -Dtornado.device.memory=" + System.getProperty("tornado.device.memory", "4GB")
                     + " (see tornado-config/tornado.flags)", e);
         }
-        return new EngineException("graph " + graph + " failed on the device: " + oneLine(e) + hint(e), e);
+        return new EngineException(which + " failed on the device: " + oneLine(e) + hint(e), e);
     }
 
     /** The error for a kernel TornadoVM cannot compile, naming its graph and task. */
-    static EngineException kernelFailed(String graph, String task, Throwable e) {
+    public static EngineException kernelFailed(String graph, String task, Throwable e) {
         return new EngineException("graph " + graph + ", task " + task + ": TornadoVM cannot compile this kernel: "
                 + oneLine(e) + hint(e), e);
     }

@@ -1,4 +1,4 @@
-package lenet.engine;
+package lenet.engine.tornado;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -14,6 +14,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+
+import lenet.engine.EngineException;
 
 /**
  * {@code --profile}: reads TornadoVM's profile log ({@code TornadoProfilerResult.getProfileLog()}) and
@@ -123,8 +125,9 @@ public final class ProfileReport {
                 ms(step.copyInNanos() + step.copyOutNanos()), pct((step.copyInNanos() + step.copyOutNanos()) / total), ""));
         b.append(String.format(Locale.ROOT, row, "dispatch (host)", ms(step.dispatchNanos()), pct(step.dispatchNanos() / total), ""));
         b.append(String.format(Locale.ROOT, row, "step (graph total)", ms(step.totalNanos()), "100%", ""));
-        b.append("  ¹ in graph ").append(step.graph()).append("'s first execution: Graal, code generation and driver compile time; "
-                + "every other number is from the execution profiled\n");
+        b.append(first == null ? "  ¹ not in this profile: the warm-up compiled the graph before its first execution; "
+                : "  ¹ in graph " + step.graph() + "'s first execution: Graal, code generation and driver compile time; ")
+                .append("every other number is from the execution profiled\n");
         return b.toString();
     }
 

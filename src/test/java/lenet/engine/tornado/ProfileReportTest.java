@@ -1,4 +1,4 @@
-package lenet.engine;
+package lenet.engine.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import lenet.model.Params;
 
 /**
  * {@code --profile}: TornadoVM's profile log read and printed as a table. The sample resource is written
@@ -68,25 +65,5 @@ class ProfileReportTest {
         assertTrue(lines.get(6).matches("  transfers \\(48 B in, 24 B out\\) +0\\.050 +0\\.5% *"), lines.get(6));
         assertTrue(lines.get(7).matches("  dispatch \\(host\\) +0\\.500 +5\\.0% *"), lines.get(7));
         assertTrue(lines.get(8).matches("  step \\(graph total\\) +10\\.000 +100% *"), lines.get(8));
-    }
-
-    @Test
-    void theEngineProfilesItsSecondTrainingStep() {
-        StringWriter text = new StringWriter();
-        PrintWriter out = new PrintWriter(text);
-        Study study = new Study(null, true, 0, out);
-        try (TornadoEngine engine = new TornadoEngine(TornadoEngineTest.data(), Params.xavier(5), 0.9f, 4, null, study, null)) {
-            engine.beginEpoch(lenet.train.Trainer.epochOrder(1, 1, 10), 0);
-            engine.trainBatch(0, 4);
-            assertEquals("", text.toString(), "the first step compiles: it is not the one shown");
-            engine.trainBatch(4, 4);
-            engine.trainBatch(8, 2);
-        }
-        String report = text.toString();
-        assertTrue(report.startsWith("profile of training step 2 (graph train, 48 kernels) on "), report);
-        for (String task : List.of("batch.gatherImages", "conv1.forward", "conv2.backwardWeight", "sgd.11.bias", "batch.advance")) {
-            assertTrue(report.lines().anyMatch(l -> l.startsWith("  " + task + " ")), task + " in " + report);
-        }
-        assertEquals(1, report.lines().filter(l -> l.startsWith("profile of")).count(), "one step is shown: " + report);
     }
 }

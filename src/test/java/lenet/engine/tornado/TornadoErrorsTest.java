@@ -1,10 +1,12 @@
-package lenet.engine;
+package lenet.engine.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+
+import lenet.engine.EngineException;
 
 /**
  * TornadoVM's failures as one line. The exceptions are built here to look as TornadoVM 5.2 throws them
