@@ -73,6 +73,7 @@ public final class TornadoEngine implements Engine {
     private int profiledSteps;
     private ProfileReport.Step compilingStep;
     private TornadoExecutionResult lastTrain;
+    private int lastTrainSlot;
     private TornadoExecutionResult lastEval;
     private long examples;
     private int next;
@@ -386,20 +387,26 @@ public final class TornadoEngine implements Engine {
             throw new IllegalArgumentException("batches must come in order: expected start " + next + ", got " + start);
         }
         if (count == batch) {
-            lastTrain = execute(1);
+            lastTrainSlot = 1;
         } else if (count == trainTail && trainTail > 0) {
-            lastTrain = execute(2);
+            lastTrainSlot = 2;
         } else {
             throw new IllegalArgumentException("the TornadoVM engine has graphs for batches of " + batch
                     + (trainTail > 0 ? " and " + trainTail : "") + " examples, not " + count);
         }
+        lastTrain = execute(lastTrainSlot);
         next += count;
         examples += count;
     }
 
-    /** Copies device buffers to the host; TornadoVM's failure is one line. */
-    private static void toHost(TornadoExecutionResult result, String what, Object... objects) {
+    /**
+     * Copies device buffers of the graph in {@code slot} to the host; TornadoVM's failure is one line. A
+     * result copies out of the graphs the plan selects at the time of the call, not of the execution that
+     * returned it: the graph is selected first.
+     */
+    private void toHost(TornadoExecutionResult result, int slot, String what, Object... objects) {
         try {
+            plan.withGraph(index[slot]);
             result.transferToHost(objects);
         } catch (RuntimeException | Error e) {
             if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
@@ -411,8 +418,12 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public Totals totals() {
+        if (examples == 0) {
+            // the device resets its sums only at the epoch's first batch: until then they are the last epoch's
+            return new Totals(0, 0, 0);
+        }
         if (lastTrain != null) {
-            toHost(lastTrain, "the training totals", trainTotals);
+            toHost(lastTrain, lastTrainSlot, "the training totals", trainTotals);
         }
         return new Totals(trainTotals.get(0), Math.round(trainTotals.get(1)), examples);
     }
@@ -428,14 +439,14 @@ public final class TornadoEngine implements Engine {
             testCursor.set(0, start);
             lastEval = execute(4);
         }
-        toHost(lastEval, "the test totals", testTotals);
+        toHost(lastEval, testTail > 0 ? 4 : 3, "the test totals", testTotals);
         return Math.round(testTotals.get(1));
     }
 
     @Override
     public Params params() {
         if (lastTrain != null) {
-            toHost(lastTrain, "the parameters", params.tensors().toArray());
+            toHost(lastTrain, lastTrainSlot, "the parameters", params.tensors().toArray());
         }
         return params.copy();
     }
