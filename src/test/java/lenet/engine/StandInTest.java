@@ -140,6 +140,29 @@ class StandInTest {
         }
     }
 
+    /** As in TornadoVM 5.2, a graph takes consumed arrays from the graph executed just before it, whatever source it names. */
+    @Test
+    void consumedArraysComeFromTheGraphExecutedLast() throws Exception {
+        FloatArray w = floats(1);
+        FloatArray other = floats(5);
+        TaskGraph producer = new TaskGraph("producer").transferToDevice(FIRST_EXECUTION, w).task("inc", StandInTest::increment, w)
+                .persistOnDevice(w);
+        TaskGraph consumer = new TaskGraph("consumer").consumeFromDevice("producer", w).task("inc", StandInTest::increment, w)
+                .persistOnDevice(w);
+        TaskGraph unrelated = new TaskGraph("unrelated").transferToDevice(FIRST_EXECUTION, other).task("inc", StandInTest::increment, other);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(producer.snapshot(), consumer.snapshot(), unrelated.snapshot())) {
+            plan.withGraph(0).execute();
+            plan.withGraph(1).execute();
+            plan.withGraph(1).execute(); // after itself: keeps its copies
+            plan.withGraph(2).execute();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> plan.withGraph(1).execute());
+            assertTrue(e.getMessage().contains("the graph executed before it, unrelated, has no device copy of it"), e.getMessage());
+            plan.withGraph(0).execute();
+            plan.withGraph(1).execute().transferToHost(w);
+            assertEquals(6f, w.get(0), "1 uploaded once, then producer, consumer, consumer, producer, consumer");
+        }
+    }
+
     @Test
     void aResultCopiesOutOfTheGraphsThePlanSelectsWhenAsked() throws Exception {
         FloatArray w = floats(1);
