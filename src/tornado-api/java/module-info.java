@@ -7,9 +7,17 @@
  * takes its place on the module path. This jar is never packed into the lenet jar.
  *
  * <p>Behaviour: {@code FloatArray}/{@code IntArray} are off-heap and indexed like the real ones;
- * {@code TaskGraph}/{@code TornadoExecutionPlan} run their tasks in order on the calling thread,
- * which lets the TornadoVM engine's graph building be tested without TornadoVM; the runtime
- * reports no backends and no devices, so nothing run through this module can claim to be a GPU.
+ * {@code TaskGraph}/{@code TornadoExecutionPlan} run their tasks in order on the calling thread, on
+ * device copies of the arrays kept apart from host memory as TornadoVM 5.2 keeps them: data moves
+ * only through the transfers a graph declares, and graphs share device copies only through
+ * {@code persistOnDevice}/{@code consumeFromDevice}. A task that reads device memory nothing gave a
+ * value is an error. This lets the TornadoVM engine's graphs, transfers included, be tested without
+ * TornadoVM; the runtime reports no backends and no devices, so nothing run through this module can
+ * claim to be a GPU.
+ *
+ * <p>The package {@code uk.ac.manchester.tornado.api.standin} is the stand-in's own (a record of
+ * transfers for tests, and the hook that swaps an array's memory); it is not exported, as the real
+ * module has no such package: tests reach it with {@code --add-exports}.
  */
 module tornado.api {
     exports uk.ac.manchester.tornado.api;

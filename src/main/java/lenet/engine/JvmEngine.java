@@ -27,6 +27,7 @@ public final class JvmEngine implements Engine {
     private final EngineData data;
     private final KernelSet kernels;
     private final int threads;
+    private final int batch;
     private final int shardCapacity;
     private final Params params;
     private final Params gradSum = Params.zeros();
@@ -81,6 +82,7 @@ public final class JvmEngine implements Engine {
         this.data = data;
         this.kernels = kernels;
         this.threads = threads;
+        this.batch = Math.min(batchSize, data.trainCount());
         this.shardCapacity = (batchSize + threads - 1) / threads;
         this.params = initial.copy();
         this.order = new IntArray(data.trainCount());
@@ -193,7 +195,7 @@ public final class JvmEngine implements Engine {
     @Override
     public double warmUp() {
         long start = System.nanoTime();
-        int count = Math.min(shardCapacity * threads, data.trainCount());
+        int count = batch; // the batches an epoch runs: B, and a last one of trainCount mod B
         // The SGD step too, on a copy of the parameters: the same code, compiled, and the run's own untouched.
         Recorder scratchUpdate = new Recorder();
         LeNetGraph.update(scratchUpdate, params.copy(), gradSum, 0.0f);
@@ -209,7 +211,7 @@ public final class JvmEngine implements Engine {
             }
         }
         // The other code paths of an epoch: the last, partial batch and the evaluation.
-        int tail = data.trainCount() % count;
+        int tail = data.trainCount() % batch;
         if (tail > 0) {
             runShards(0, tail, true);
         }

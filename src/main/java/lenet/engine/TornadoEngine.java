@@ -93,6 +93,7 @@ public final class TornadoEngine implements Engine {
     private final KernelDump kernels;
     private final StepProfile profile;
     private TornadoExecutionResult lastTrain;
+    private Graph lastTrainGraph;
     private TornadoExecutionResult lastEval;
     private long examples;
     private int next;
@@ -382,20 +383,26 @@ public final class TornadoEngine implements Engine {
             throw new IllegalArgumentException("batches must come in order: expected start " + next + ", got " + start);
         }
         if (count == batch) {
-            lastTrain = execute(Graph.TRAIN);
+            lastTrainGraph = Graph.TRAIN;
         } else if (count == trainTail && trainTail > 0) {
-            lastTrain = execute(Graph.TRAIN_TAIL);
+            lastTrainGraph = Graph.TRAIN_TAIL;
         } else {
             throw new IllegalArgumentException("the TornadoVM engine has graphs for batches of " + batch
                     + (trainTail > 0 ? " and " + trainTail : "") + " examples, not " + count);
         }
+        lastTrain = execute(lastTrainGraph);
         next += count;
         examples += count;
     }
 
-    /** Copies device buffers to the host; TornadoVM's failure is one line. */
-    private static void toHost(TornadoExecutionResult result, String what, Object... objects) {
+    /**
+     * Copies device buffers of graph {@code which} to the host; TornadoVM's failure is one line. A
+     * result copies out of the graphs the plan selects at the time of the call, not of the execution that
+     * returned it: the graph is selected first.
+     */
+    private void toHost(TornadoExecutionResult result, Graph which, String what, Object... objects) {
         try {
+            plan.withGraph(planIndex.get(which));
             result.transferToHost(objects);
         } catch (RuntimeException | Error e) {
             if (e instanceof EngineException || !TornadoErrors.fromTornado(e)) {
@@ -407,8 +414,12 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public Totals totals() {
+        if (examples == 0) {
+            // the device resets its sums only at the epoch's first batch: until then they are the last epoch's
+            return new Totals(0, 0, 0);
+        }
         if (lastTrain != null) {
-            toHost(lastTrain, "the training totals", trainTotals);
+            toHost(lastTrain, lastTrainGraph, "the training totals", trainTotals);
         }
         return new Totals(trainTotals.get(0), Math.round(trainTotals.get(1)), examples);
     }
@@ -424,14 +435,14 @@ public final class TornadoEngine implements Engine {
             testCursor.set(0, start);
             lastEval = execute(Graph.EVAL_TAIL);
         }
-        toHost(lastEval, "the test totals", testTotals);
+        toHost(lastEval, testTail > 0 ? Graph.EVAL_TAIL : Graph.EVAL, "the test totals", testTotals);
         return Math.round(testTotals.get(1));
     }
 
     @Override
     public Params params() {
         if (lastTrain != null) {
-            toHost(lastTrain, "the parameters", params.tensors().toArray());
+            toHost(lastTrain, lastTrainGraph, "the parameters", params.tensors().toArray());
         }
         return params.copy();
     }

@@ -9,28 +9,34 @@ import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * {@code --verify-every N}: runs a reference engine (the JVM engine, one thread, plain kernels) in
- * lockstep with the engine under test, on the same batches, and every N steps compares their parameters.
- * The difference is measured per tensor relative to the tensor's scale, {@code max|Δ| / max|reference|},
- * and the worst tensor is reported; beyond {@link #tolerance(long)} the run stops with one line.
+ * {@code --verify-every N}: every N steps, the reference engine (the JVM engine, one thread, plain kernels)
+ * takes the same step from the same parameters as the engine under test, and what the step changed is
+ * compared: per tensor, the largest difference of the two updates relative to the reference update's
+ * largest magnitude, {@code max|Δ − Δref| / max|Δref|} with {@code Δ = after − before} (the gradient times
+ * the learning rate). The worst tensor is reported; beyond {@link #TOLERANCE} the run stops with one line.
  *
- * <p>Everything else (totals, evaluation, the parameters the run reports) comes from the engine under test.
+ * <p>Comparing the update rather than the parameters matters: one SGD step moves conv1's weights by
+ * about 1e-3 to 4e-3 of their magnitude, so a gradient 3% wrong changes the parameters by about 1e-4 of their
+ * scale, inside any bound that allows rounding to compound over a trajectory; relative to the update
+ * itself it is 3e-2. Starting both engines from the same parameters at every check keeps rounding from
+ * compounding: each check sees one step's rounding only, whatever the step count.
+ *
+ * <p>Everything else (totals, evaluation, the parameters the run reports) comes from the engine under
+ * test; the reference runs only the checked steps.
  */
 public final class VerifyingEngine implements Engine {
     /**
-     * Relative tolerance after one step. Float32 on another device and compiler sums in another order
-     * (and TornadoVM/OpenCL may contract a·b+c into an FMA): each step's update differs by a few ulps of
-     * the gradient sums. Measured on PoCL (README, Running under TornadoVM): see there; the bound leaves
-     * a wide margin above it while a wrong kernel (an off-by-one, a missing term) differs by 1e-2 or more.
+     * The tolerance on one step's update, relative to the largest element of each tensor's update. Both
+     * engines compute in float32 but another compiler sums in another order (and TornadoVM/OpenCL may
+     * contract a·b+c into an FMA), so the gradient sums differ by rounding; and an update read back as
+     * {@code after − before} carries rounding of the parameters' own ulps, up to about 1e-4 of the update for
+     * conv1's weights, whose steps are the smallest relative to their values. Measured on PoCL (README,
+     * Running under TornadoVM; 21 checks over 2 epochs of 1,000 and of 2,560 examples): at most 8.5e-5, in
+     * conv1's weights or bias, differences of one or two ulps of the parameters. A gradient 3% wrong gives
+     * 3e-2, a wrong index or a missing term about 1; 5e-3 sits a factor of 6 below the first and 60 above
+     * the rounding seen.
      */
-    public static final double ONE_STEP = 1e-4;
-
-    /**
-     * Rounding differences compound as SGD follows two slightly different trajectories; measured growth on
-     * PoCL is slower than linear in the step count. The tolerance grows as {@code ONE_STEP · √step}, capped
-     * at {@link #CAP}.
-     */
-    public static final double CAP = 1e-2;
+    public static final double TOLERANCE = 5e-3;
 
     private final Engine engine;
     private final Engine reference;
@@ -50,17 +56,16 @@ public final class VerifyingEngine implements Engine {
         this.out = out;
     }
 
-    /** The tolerance after {@code step} steps, relative to each tensor's scale. */
-    public static double tolerance(long step) {
-        return Math.min(CAP, ONE_STEP * Math.sqrt(Math.max(1, step)));
-    }
-
-    /** A comparison: the worst tensor, its largest absolute difference, and that relative to its scale. */
+    /** A comparison: the worst tensor, its largest difference of the updates, the reference update's largest magnitude, and their ratio. */
     public record Check(long step, String tensor, double maxAbs, double scale, double relative) {
     }
 
-    /** Compares two sets of parameters tensor by tensor (relative to the reference's largest magnitude). */
-    public static Check compare(long step, Params actual, Params expected) {
+    /**
+     * Compares one step's updates tensor by tensor: {@code before} the parameters both engines started
+     * from, {@code actual} and {@code expected} where each ended.
+     */
+    public static Check compare(long step, Params before, Params actual, Params expected) {
+        List<FloatArray> b = before.tensors();
         List<FloatArray> a = actual.tensors();
         List<FloatArray> e = expected.tensors();
         Check worst = null;
@@ -69,10 +74,10 @@ public final class VerifyingEngine implements Engine {
             double scale = 0;
             boolean nan = false;
             for (int j = 0; j < e.get(t).getSize(); j++) {
-                float x = a.get(t).get(j);
-                float y = e.get(t).get(j);
-                nan |= Float.isNaN(x) != Float.isNaN(y);
-                maxAbs = Math.max(maxAbs, Math.abs((double) x - y));
+                double x = (double) a.get(t).get(j) - b.get(t).get(j);
+                double y = (double) e.get(t).get(j) - b.get(t).get(j);
+                nan |= Double.isNaN(x) != Double.isNaN(y);
+                maxAbs = Math.max(maxAbs, Math.abs(x - y));
                 scale = Math.max(scale, Math.abs(y));
             }
             double rel = nan ? Double.POSITIVE_INFINITY : maxAbs / Math.max(scale, Float.MIN_NORMAL);
@@ -98,6 +103,12 @@ public final class VerifyingEngine implements Engine {
         return engine.device();
     }
 
+    /** Compiles both engines' kernels before the clock starts. */
+    @Override
+    public double warmUp() {
+        return engine.warmUp() + reference.warmUp();
+    }
+
     @Override
     public void beginEpoch(int[] order, int first) {
         engine.beginEpoch(order, first);
@@ -106,31 +117,34 @@ public final class VerifyingEngine implements Engine {
 
     @Override
     public void trainBatch(int start, int count) {
+        steps++;
+        if (steps % every != 0) {
+            engine.trainBatch(start, count);
+            return;
+        }
+        Params before = engine.params();
+        reference.setParams(before);
         engine.trainBatch(start, count);
         reference.trainBatch(start, count);
-        steps++;
-        if (steps % every == 0) {
-            verify();
-        }
+        verify(before);
     }
 
-    private void verify() {
+    private void verify(Params before) {
         if (steps == every) {
-            out.printf(Locale.ROOT, "verify: every %d steps, the parameters against the JVM engine (1 thread, plain kernels) on the same batches; "
-                    + "tolerance %.0e × √step of each tensor's scale, at most %.0e%n", every, ONE_STEP, CAP);
+            out.printf(Locale.ROOT, "verify: every %d steps, the step's update against the JVM engine's (1 thread, plain kernels) from the same "
+                    + "parameters on the same batch; tolerance %.0e of each tensor's largest update%n", every, TOLERANCE);
         }
-        Check c = compare(steps, engine.params(), reference.params());
+        Check c = compare(steps, before, engine.params(), reference.params());
         if (worst == null || c.relative() > worst.relative()) {
             worst = c;
         }
-        double tol = tolerance(steps);
-        out.printf(Locale.ROOT, "verify step %d: largest difference %s in %s (%s of its scale %.3g), tolerance %.1e%n",
-                steps, number(c.maxAbs(), "%.3g"), c.tensor(), number(c.relative(), "%.2e"), c.scale(), tol);
+        out.printf(Locale.ROOT, "verify step %d: largest difference %s in %s (%s of its largest update %.3g), tolerance %.1e%n",
+                steps, number(c.maxAbs(), "%.3g"), c.tensor(), number(c.relative(), "%.2e"), c.scale(), TOLERANCE);
         out.flush();
-        if (!(c.relative() <= tol)) {
+        if (!(c.relative() <= TOLERANCE)) {
             throw new EngineException(String.format(Locale.ROOT,
-                    "verify: at step %d the %s parameters differ from the JVM engine's by %.3g, %.2e of their scale %.3g, beyond the tolerance %.1e",
-                    steps, engine.name(), c.maxAbs(), c.relative(), c.scale(), tol));
+                    "verify: at step %d the %s engine's update of %s differs from the JVM engine's by %.3g, %.2e of its largest element %.3g, beyond the tolerance %.1e",
+                    steps, engine.name(), c.tensor(), c.maxAbs(), c.relative(), c.scale(), TOLERANCE));
         }
     }
 

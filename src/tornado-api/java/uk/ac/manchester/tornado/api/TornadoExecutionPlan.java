@@ -1,19 +1,24 @@
 package uk.ac.manchester.tornado.api;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
 /**
- * Runs task graphs. The stand-in runs every task of the selected graph (or of all graphs) in order
- * on the calling thread; device and compilation settings are accepted and ignored. With a profiler,
- * it times each task on the host and writes a profile log in TornadoVM's JSON layout (graph totals,
- * then one object per task, {@code TASK_KERNEL_TIME} in nanoseconds); like TornadoVM's, the log
- * grows with every profiled execution until {@link #clearProfiles()}.
+ * Runs task graphs. The stand-in runs every task of the selected graph (or of all graphs) in order on
+ * the calling thread, on device memory of its own that it keeps apart from the host's and moves data
+ * through only as the graphs declare (see {@link DeviceMemory}); device and compilation settings are
+ * accepted and ignored. With a profiler, it times each task on the host and writes a profile log in
+ * TornadoVM's JSON layout (graph totals, then one object per task, {@code TASK_KERNEL_TIME} in
+ * nanoseconds); like TornadoVM's, the log grows with every profiled execution until {@link #clearProfiles()}.
  */
 public class TornadoExecutionPlan implements AutoCloseable {
     private final ImmutableTaskGraph[] graphs;
+    private final DeviceMemory memory = new DeviceMemory();
     private int selected = -1;
     private boolean profiler;
     private final StringBuilder profileLog = new StringBuilder();
@@ -22,24 +27,43 @@ public class TornadoExecutionPlan implements AutoCloseable {
         this.graphs = graphs.clone();
     }
 
+    /** The graphs {@link #withGraph}/{@link #withAllGraphs} select now. */
+    List<ImmutableTaskGraph> selection() {
+        return selected < 0 ? List.of(graphs) : List.of(graphs[selected]);
+    }
+
     public TornadoExecutionResult execute() {
         long start = System.nanoTime();
-        for (int g = 0; g < graphs.length; g++) {
-            if (selected < 0 || selected == g) {
-                ImmutableTaskGraph graph = graphs[g];
-                long graphStart = System.nanoTime();
-                long[] nanos = new long[graph.tasks.size()];
-                for (int t = 0; t < nanos.length; t++) {
-                    long t0 = System.nanoTime();
-                    graph.tasks.get(t).call().run();
-                    nanos[t] = System.nanoTime() - t0;
-                }
+        memory.execute(selection(), new DeviceMemory.TaskTimer() {
+            private ImmutableTaskGraph graph;
+            private long graphStart;
+            private final List<Long> nanos = new ArrayList<>();
+
+            @Override
+            public void graphStarted(ImmutableTaskGraph g) {
+                graph = g;
+                graphStart = System.nanoTime();
+                nanos.clear();
+            }
+
+            @Override
+            public void taskDone(long n) {
+                nanos.add(n);
+            }
+
+            @Override
+            public void graphDone() {
                 if (profiler) {
-                    log(graph, System.nanoTime() - graphStart, nanos);
+                    log(graph, System.nanoTime() - graphStart, nanos.stream().mapToLong(Long::longValue).toArray());
                 }
             }
-        }
-        return new TornadoExecutionResult(new TornadoProfilerResult(System.nanoTime() - start, profileLog.toString()));
+        });
+        return new TornadoExecutionResult(this, new TornadoProfilerResult(System.nanoTime() - start, profileLog.toString()));
+    }
+
+    /** For {@link TornadoExecutionResult#transferToHost}: as in TornadoVM, it acts on the plan's selection at the time of the call. */
+    void transferToHost(Object... objects) {
+        memory.transferToHost(selection(), objects);
     }
 
     private void log(ImmutableTaskGraph graph, long total, long[] nanos) {

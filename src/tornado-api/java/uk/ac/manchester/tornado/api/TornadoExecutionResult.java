@@ -1,10 +1,12 @@
 package uk.ac.manchester.tornado.api;
 
-/** What {@link TornadoExecutionPlan#execute()} returns. On the stand-in, host memory is always current. */
+/** What {@link TornadoExecutionPlan#execute()} returns. */
 public class TornadoExecutionResult {
+    private final TornadoExecutionPlan plan;
     private final TornadoProfilerResult profilerResult;
 
-    TornadoExecutionResult(TornadoProfilerResult profilerResult) {
+    TornadoExecutionResult(TornadoExecutionPlan plan, TornadoProfilerResult profilerResult) {
+        this.plan = plan;
         this.profilerResult = profilerResult;
     }
 
@@ -12,7 +14,12 @@ public class TornadoExecutionResult {
         return profilerResult;
     }
 
+    /**
+     * Copies arrays from the device to the host. As in TornadoVM, this acts on the graphs the plan selects
+     * now (not necessarily the execution that returned this result), and copies only arrays they declare.
+     */
     public TornadoExecutionResult transferToHost(Object... objects) {
+        plan.transferToHost(objects);
         return this;
     }
 

@@ -10,7 +10,7 @@ public final class IntArray extends TornadoNativeArray {
     private static final int ELEMENT_BYTES = 4;
     private static final long BASE_INDEX = ARRAY_HEADER / ELEMENT_BYTES;
 
-    private final MemorySegment segment;
+    private MemorySegment segment; // the device copy while the stand-in runs a task on it
     private final int numberOfElements;
 
     public IntArray(int numberOfElements) {
@@ -93,6 +93,13 @@ public final class IntArray extends TornadoNativeArray {
         IntArray array = new IntArray(length);
         MemorySegment.copy(segment, ARRAY_HEADER + (long) offset * ELEMENT_BYTES, array.segment, ARRAY_HEADER, (long) length * ELEMENT_BYTES);
         return array;
+    }
+
+    @Override
+    MemorySegment swapSegment(MemorySegment replacement) {
+        MemorySegment old = segment;
+        segment = replacement;
+        return old;
     }
 
     @Override
