@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import lenet.data.Dataset;
 import lenet.data.FashionMnist;
+import lenet.data.IoErrors;
 import lenet.engine.Inference;
 import lenet.engine.KernelSet;
 import lenet.report.ConfusionMatrix;
@@ -51,9 +52,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new ParameterException(spec.commandLine(), "--threads must be positive, got " + threads);
-        }
         if (testLimit != null && testLimit < 1) {
             throw new ParameterException(spec.commandLine(), "--test-limit must be positive, got " + testLimit);
         }
@@ -61,6 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " is a file, expected a folder");
         }
         PrintWriter o = spec.commandLine().getOut();
+        int threads = Cli.threads(spec, this.threads);
         Checkpoint c = Checkpoint.read(checkpoint);
         Dataset test = FashionMnist.test(FashionMnist.locate(data)).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
         Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.CPU);
@@ -75,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
             try {
                 Files.createDirectories(out);
             } catch (IOException e) {
-                throw new UncheckedIOException("--out " + out + ": cannot create the folder (" + e.getMessage() + ")", e);
+                throw new UncheckedIOException("--out " + out + ": cannot create the folder (" + IoErrors.reason(e) + ")", e);
             }
             byte[] csv = m.toCsv().getBytes(StandardCharsets.UTF_8);
             AtomicFile.write(out.resolve(CONFUSION_CSV), "confusion matrix", s -> s.write(csv));

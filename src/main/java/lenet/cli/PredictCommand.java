@@ -55,11 +55,9 @@ public final class PredictCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be positive, got " + limit);
         }
-        if (threads < 1) {
-            throw new ParameterException(spec.commandLine(), "--threads must be positive, got " + threads);
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        int threads = Cli.threads(spec, this.threads);
         Checkpoint c = Checkpoint.read(checkpoint);
         // Every file is read before anything is printed: a bad one fails the command with one line.
         List<String> notes = new ArrayList<>();

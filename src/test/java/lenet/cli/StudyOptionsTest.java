@@ -21,9 +21,9 @@ class StudyOptionsTest {
     @Test
     void kernelsAndProfileNeedTheTornadoEngine() throws IOException {
         writeFashion(dir, 4);
-        CliTest.fails(1, "lenet: --profile shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine",
+        CliTest.fails(2, "lenet: --profile shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine",
                 "train", "--data", dir.toString(), "--profile");
-        CliTest.fails(1, "lenet: --print-kernels shows what TornadoVM does",
+        CliTest.fails(2, "lenet: --print-kernels shows what TornadoVM does",
                 "train", "--data", dir.toString(), "--engine", "java", "--print-kernels", dir.resolve("k").toString());
     }
 

@@ -148,8 +148,8 @@ class TrainRunTest {
                 "--batch-size", "8", "--epochs", "2");
         fails(2, "--resume " + ckpt + ": that run has done 1 epoch; give --epochs N with N > 1 to train on",
                 "train", "--data", data.toString(), "--resume", ckpt);
-        fails(1, ckpt + ": trained on other data (10 training examples", "train", "--data", data.toString(), "--resume", ckpt,
-                "--epochs", "2", "--train-limit", "8");
+        fails(2, "--train-limit 8 differs from the checkpoint's 10 training examples", "train", "--data", data.toString(),
+                "--resume", ckpt, "--epochs", "2", "--train-limit", "8");
         // The same labels, one pixel changed.
         Path other = FashionFiles.write(dir.resolve("other"), 10, 6);
         Files.write(other.resolve("train-images-idx3-ubyte.gz"), FashionFiles.gzip(flipFirstPixel(data.resolve("train-images-idx3-ubyte.gz"))));
