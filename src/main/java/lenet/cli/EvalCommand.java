@@ -62,6 +62,16 @@ public final class EvalCommand implements Callable<Integer> {
         int threads = Cli.threads(spec, this.threads);
         Checkpoint c = Checkpoint.read(checkpoint);
         Dataset test = FashionMnist.test(FashionMnist.locate(data)).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
+        if (out != null) {
+            // Before anything is printed: a folder that cannot be made or written fails the command at once.
+            try {
+                Files.createDirectories(out);
+                Files.delete(Files.createTempFile(out, ".lenet-probe-", ".tmp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("--out " + out + ": cannot " + (Files.isDirectory(out) ? "write into" : "create")
+                        + " the folder (" + IoErrors.folderReason(out, e) + ")", e);
+            }
+        }
         Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.CPU);
         ConfusionMatrix m = new ConfusionMatrix(FashionMnist.CLASS_NAMES);
         for (int i = 0; i < test.count(); i++) {
@@ -71,11 +81,6 @@ public final class EvalCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "test accuracy %.4f (%,d of %,d)%n%n", m.accuracy(), m.correct(), m.total());
         o.print(m.toText());
         if (out != null) {
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException("--out " + out + ": cannot create the folder (" + IoErrors.reason(e) + ")", e);
-            }
             byte[] csv = m.toCsv().getBytes(StandardCharsets.UTF_8);
             AtomicFile.write(out.resolve(CONFUSION_CSV), "confusion matrix", s -> s.write(csv));
             m.writePng(out.resolve(CONFUSION_PNG), String.format(Locale.ROOT,

@@ -83,7 +83,7 @@ final class RunFolder implements TrainListener, AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("--out " + dir + ": cannot create the folder (" + IoErrors.reason(e) + ")", e);
+            throw new UncheckedIOException("--out " + dir + ": cannot create the folder (" + IoErrors.folderReason(dir, e) + ")", e);
         }
         created = !existed;
         try {

@@ -62,6 +62,19 @@ public final class IoErrors {
         return clean(m.lines().findFirst().orElse(m)).strip();
     }
 
+    /**
+     * Why a folder could not be created: a file in the way ("a/b exists and is not a folder") when one of
+     * its parents is a file, else {@link #reason(Throwable)}.
+     */
+    public static String folderReason(Path dir, Throwable e) {
+        for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return Files.isDirectory(p) ? reason(e) : p + " exists and is not a folder";
+            }
+        }
+        return reason(e);
+    }
+
     /** {@code message} without the Java class names that {@code Throwable.toString()} puts in front of causes. */
     public static String clean(String message) {
         return CLASS_PREFIX.matcher(message).replaceAll("");
