@@ -72,6 +72,11 @@ public final class OutputOptions {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw usage(spec, "--out " + dir + " is a file, expected a folder");
         }
+        String holder = Files.isDirectory(dir) ? RunLock.holder(dir) : null;
+        if (holder != null) {
+            throw usage(spec, "--out " + dir + " is in use by another lenet train run (" + holder
+                    + "): wait for it to end, or give another folder");
+        }
         if (!isEmpty(dir) && (resumed == null || !sameFile(dir, resumed))) {
             throw usage(spec, "--out " + dir + " is not empty: give a new folder"
                     + (resumed == null && Files.isRegularFile(dir.resolve(MODEL)) ? ", or --resume " + dir.resolve(MODEL) + " to continue that run" : ""));

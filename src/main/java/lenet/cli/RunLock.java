@@ -76,6 +76,29 @@ final class RunLock implements AutoCloseable {
         return new RunLock(file, channel, lock);
     }
 
+    /** Who holds the lock of {@code dir}: "process 1234", or null when no one does (nothing is changed). */
+    static String holder(Path dir) {
+        Path file = dir.resolve(NAME);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock != null) {
+                lock.release();
+                return null;
+            }
+            return owner(file);
+        } catch (IOException e) {
+            return null; // the lock taken at the start of the run will tell
+        }
+    }
+
     /** "process 1234", as the lock's holder wrote it (it may still be writing it: wait a moment). */
     private static String owner(Path file) {
         for (int attempt = 0; attempt < 20; attempt++) {

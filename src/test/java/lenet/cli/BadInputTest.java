@@ -67,6 +67,8 @@ class BadInputTest {
     static Path ckpt;
     static FileChannel lockChannel;
     static FileLock lock;
+    static FileChannel lockChannel2;
+    static FileLock lock2;
     static int closedPort;
 
     /** The checkpoint of the fixture: 1 epoch of 1 done, on {@code data}. */
@@ -116,8 +118,11 @@ class BadInputTest {
         lockChannel = FileChannel.open(locked.resolve(RunLock.NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lockChannel.write(ByteBuffer.wrap("4242\n".getBytes(StandardCharsets.US_ASCII)));
         lock = lockChannel.lock();
-        Files.createDirectories(root.resolve("locked-empty"));
-        // (the empty one is locked in its case, below, since an empty folder is taken as new)
+        // A run that has just begun: its folder holds only its lock, held by process 4343.
+        Path lockedEmpty = Files.createDirectories(root.resolve("locked-empty"));
+        lockChannel2 = FileChannel.open(lockedEmpty.resolve(RunLock.NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lockChannel2.write(ByteBuffer.wrap("4343\n".getBytes(StandardCharsets.US_ASCII)));
+        lock2 = lockChannel2.lock();
 
         writeBadCheckpoints(Files.createDirectories(root.resolve("bad")));
 
@@ -130,6 +135,8 @@ class BadInputTest {
     static void tearDown() throws IOException {
         lock.release();
         lockChannel.close();
+        lock2.release();
+        lockChannel2.close();
     }
 
     static void mkfifo(Path p) throws IOException {
@@ -255,6 +262,10 @@ class BadInputTest {
         // 2. Two runs, one folder.
         c.add(bad("a folder in use", 2, "--out {root}/locked is in use by another lenet train run (process 4242)",
                 "train", "--data", "{data}", "--resume", "{root}/locked/model.ckpt", "--epochs", "2"));
+        c.add(bad("a new run into a folder in use", 2, "--out {root}/locked is in use by another lenet train run (process 4242)",
+                "train", "--data", "{data}", "--out", "{root}/locked"));
+        c.add(bad("a new run into a folder just begun", 2, "--out {root}/locked-empty is in use by another lenet train run (process 4343)",
+                "train", "--data", "{data}", "--out", "{root}/locked-empty"));
         c.add(bad("a folder in use, named with --out", 2, "is in use by another lenet train run (process 4242)",
                 "train", "--data", "{data}", "--resume", "{root}/locked/model.ckpt", "--epochs", "2", "--out", "{root}/locked"));
 
