@@ -17,6 +17,7 @@ import lenet.train.MetricsFile;
 import lenet.train.RunMetrics;
 import lenet.train.TrainListener;
 import lenet.train.TrainState;
+import java.util.Locale;
 
 /**
  * A run's output folder, kept up to date as it trains: after every epoch the checkpoint (and, with
@@ -180,8 +181,8 @@ final class RunFolder implements TrainListener, AutoCloseable {
     static void checkSpace(String where, long needed, long usable) {
         if (usable < needed) {
             throw new UncheckedIOException(where + ": not enough free space: the run writes up to "
-                    + String.format(java.util.Locale.ROOT, "%,d", needed) + " bytes, the file system has "
-                    + String.format(java.util.Locale.ROOT, "%,d", usable) + " free", new IOException("No space left on device"));
+                    + String.format(Locale.ROOT, "%,d", needed) + " bytes, the file system has "
+                    + String.format(Locale.ROOT, "%,d", usable) + " free", new IOException("No space left on device"));
         }
     }
 

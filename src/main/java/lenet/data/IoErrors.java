@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * The words for a failed file or network operation, for one-line messages: the operating system's
@@ -83,7 +84,7 @@ public final class IoErrors {
     /** "EOFException" → "EOF", "ClosedChannelException" → "closed channel". */
     private static String words(String className) {
         String s = className.replaceAll("(Exception|Error)$", "");
-        return s.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return s.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
     /** For {@link IOException}s: the same as {@link #reason(Throwable)}. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lenet.data.IoErrors;
 
 /**
  * {@code --print-kernels DIR}: the code TornadoVM generated, one file per task. TornadoVM 5.2 appends every
@@ -89,7 +90,7 @@ public final class KernelFiles {
             try {
                 Files.writeString(file, header + u.source(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UncheckedIOException("--print-kernels: cannot write " + file + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("--print-kernels: cannot write " + file + ": " + IoErrors.reason(e), e);
             }
             files.add(file);
         }

@@ -1,5 +1,6 @@
 package lenet.train;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -163,14 +164,14 @@ final class HeaderCheck {
     private long integer(JsonObject o, String parent, String name, long min, long max) {
         String path = parent + "." + name;
         JsonPrimitive p = numeric(o, path);
-        java.math.BigDecimal v;
+        BigDecimal v;
         try {
             v = p.getAsBigDecimal();
         } catch (NumberFormatException e) {
             throw bad(path, "is " + p + ", expected a whole number from " + min + " to " + max);
         }
         if (v.signum() != 0 && v.stripTrailingZeros().scale() > 0
-                || v.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+                || v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
             throw bad(path, "is " + p + ", expected a whole number from " + min + " to " + max);
         }
         return v.longValueExact();

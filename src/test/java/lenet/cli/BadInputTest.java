@@ -47,6 +47,8 @@ import lenet.train.Checkpoint;
 import lenet.train.CheckpointFiles;
 import lenet.train.RunMetrics;
 import lenet.train.TrainState;
+import java.util.TreeSet;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * Bad and odd inputs against the whole command line, one table: each case runs {@code lenet} in this JVM
@@ -364,7 +366,7 @@ class BadInputTest {
                 Map.entry("format-missing", "format is missing"),
                 Map.entry("tensors-object", "tensors is not a list"),
                 Map.entry("tensor-null", "tensors[0] lacks its name or shape"));
-        assertEquals(HEADER_EDITS.keySet(), new java.util.TreeSet<>(field.keySet()));
+        assertEquals(HEADER_EDITS.keySet(), new TreeSet<>(field.keySet()));
         List<String> commands = List.of("eval", "predict", "resume");
         int k = 0;
         for (var e : new TreeMap<>(field).entrySet()) {
@@ -525,7 +527,7 @@ class BadInputTest {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

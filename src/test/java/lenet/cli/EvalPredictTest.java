@@ -24,6 +24,7 @@ import lenet.engine.KernelSet;
 import lenet.model.Params;
 import lenet.train.Checkpoint;
 import lenet.train.TrainState;
+import lenet.train.RunMetrics;
 
 /** {@code lenet eval} and {@code lenet predict} on a checkpoint. */
 class EvalPredictTest {
@@ -42,7 +43,7 @@ class EvalPredictTest {
         ckpt = dir.resolve("model.ckpt");
         Checkpoint.write(ckpt, new Checkpoint(new Checkpoint.Config(1, 4, 0.9f, 8, "java", "JVM", 1, "plain"),
                 new Checkpoint.Data(4, 30, 0), new TrainState(2, 0, 0, 0, 0, 1.0,
-                        List.of(new lenet.train.RunMetrics.Epoch(1, 2.3, 0.1, 0.1, 1.0, 4.0)), List.of()), params));
+                        List.of(new RunMetrics.Epoch(1, 2.3, 0.1, 0.1, 1.0, 4.0)), List.of()), params));
     }
 
     @Test

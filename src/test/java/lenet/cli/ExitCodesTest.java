@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's table of exit codes is the one the code uses: 0, 1, 2 (the constants of {@link Cli}),
@@ -28,7 +30,7 @@ class ExitCodesTest {
             if (line.startsWith("## ")) {
                 break;
             }
-            var m = java.util.regex.Pattern.compile("\\|\\s*(\\d+)\\s*\\|(.*)\\|").matcher(line);
+            var m = Pattern.compile("\\|\\s*(\\d+)\\s*\\|(.*)\\|").matcher(line);
             if (m.matches()) {
                 table.put(Integer.parseInt(m.group(1)), m.group(2).strip());
             }
@@ -48,7 +50,7 @@ class ExitCodesTest {
     }
 
     @Test
-    void zeroOneAndTwo(@org.junit.jupiter.api.io.TempDir Path dir) {
+    void zeroOneAndTwo(@TempDir Path dir) {
         assertEquals(0, CliTest.run("shapes").code());
         CliTest.Result one = CliTest.run("eval", dir.resolve("none.ckpt").toString());
         assertEquals(1, one.code(), one.err());

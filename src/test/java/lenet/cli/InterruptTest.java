@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lenet.train.Checkpoint;
 import lenet.train.MetricsFile;
+import java.io.Writer;
 
 /**
  * Ctrl-C during training, for real: a {@code lenet train} process gets SIGINT while it trains, saves a
@@ -53,7 +54,7 @@ class InterruptTest {
             }
             assertTrue(line != null, "the run did not get to train; stderr: " + Files.readString(dir.resolve("stderr.txt")));
             assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            stdout.transferTo(java.io.Writer.nullWriter());
+            stdout.transferTo(Writer.nullWriter());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process should end");
         } finally {
             p.destroyForcibly();
@@ -111,7 +112,7 @@ class InterruptTest {
             assertTrue(p.isAlive(), "the first run goes on");
 
             assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-            stdout.transferTo(java.io.Writer.nullWriter());
+            stdout.transferTo(Writer.nullWriter());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process should end");
         } finally {
             p.destroyForcibly();

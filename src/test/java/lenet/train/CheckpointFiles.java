@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.util.function.UnaryOperator;
 
 /** Checkpoint files for tests of other packages: valid ones whose header a test edits (the SHA-256 still matches). */
 public final class CheckpointFiles {
@@ -25,7 +26,7 @@ public final class CheckpointFiles {
     }
 
     /** Writes {@code c} with its header text replaced by what {@code edit} makes of it. */
-    public static Path writeText(Path file, Checkpoint c, java.util.function.UnaryOperator<String> edit) {
+    public static Path writeText(Path file, Checkpoint c, UnaryOperator<String> edit) {
         try {
             return Files.write(file, Checkpoint.encode(c, Checkpoint.VERSION, edit));
         } catch (IOException e) {
