@@ -469,29 +469,31 @@ class BadInputTest {
         return all;
     }
 
-    static String fill(String s) {
-        return s.replace("{root}", root.toString()).replace("{data}", data.toString()).replace("{ckpt}", ckpt.toString())
+    /** The placeholders filled in; {@code {new}} is a folder of the case's own, so a case that fails cannot spoil the next. */
+    static String fill(String s, String name) {
+        return s.replace("{new}", root.resolve("new-" + name.replaceAll("[^A-Za-z0-9]+", "-")).toString())
+                .replace("{root}", root.toString()).replace("{data}", data.toString()).replace("{ckpt}", ckpt.toString())
                 .replace("{run}", run.toString()).replace("{bad}", root.resolve("bad").toString())
-                .replace("{new}", root.resolve("new").toString()).replace("{port}", Integer.toString(closedPort));
+                .replace("{port}", Integer.toString(closedPort));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void oneLineTheExitCodeAndNoFileChanged(String name, int code, String expected, List<String> args) throws IOException {
-        String[] filled = args.stream().map(BadInputTest::fill).toArray(String[]::new);
+        String[] filled = args.stream().map(a -> fill(a, name)).toArray(String[]::new);
         Map<String, String> before = snapshot(root);
         List<String> runsBefore = listing(Path.of("runs"));
         // A FIFO read would block for ever: a case that hangs fails instead.
         CliTest.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliTest.run(filled), name);
         String err = r.err();
         assertEquals(code, r.code(), name + ": exit code; stderr: " + err + "; stdout: " + r.out());
-        assertEquals(1, err.lines().count(), "one line: " + err);
-        assertTrue(err.startsWith("lenet: "), err);
-        assertTrue(err.contains(fill(expected)), "stderr should contain '" + fill(expected) + "': " + err);
-        assertFalse(err.matches("(?s).*\\b(java|javax|com|sun|jdk)\\.[a-z]+\\.\\w*.*"), "no Java class name: " + err);
-        assertEquals("", r.out(), "nothing on stdout");
-        assertEquals(before, snapshot(root), "no file changed, created or removed");
-        assertEquals(runsBefore, listing(Path.of("runs")), "no run folder made in the current folder");
+        assertEquals(1, err.lines().count(), name + ": one line: " + err);
+        assertTrue(err.startsWith("lenet: "), name + ": " + err);
+        assertTrue(err.contains(fill(expected, name)), name + ": stderr should contain '" + fill(expected, name) + "': " + err);
+        assertFalse(err.matches("(?s).*\\b(java|javax|com|sun|jdk)\\.[a-z]+\\.\\w*.*"), name + ": no Java class name: " + err);
+        assertEquals("", r.out(), name + ": nothing on stdout");
+        assertEquals(before, snapshot(root), name + ": no file changed, created or removed");
+        assertEquals(runsBefore, listing(Path.of("runs")), name + ": no run folder made in the current folder");
     }
 
     @Test
