@@ -40,10 +40,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST files (default: as 'lenet train').")
     Path data;
 
-    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples (N >= 1).")
     Integer testLimit;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores, ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads, 1 or more; more than the cores are capped, with a note (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Also write the confusion matrix there: "

@@ -24,7 +24,7 @@ public final class StudyOptions {
     boolean profile;
 
     @Option(names = "--verify-every", paramLabel = "N",
-            description = "Every N steps, compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
+            description = "Every N steps (N >= 1), compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
     Integer verifyEvery;
 
     /**

@@ -51,16 +51,16 @@ public final class TrainCommand implements Callable<Integer> {
                     + "/usr/share/datasets/fashion-mnist, ~/.cache/lenet/fashion-mnist).")
     Path data;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs, 1..10000 (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Mini-batch size, 1..4096 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.9", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.9", description = "SGD learning rate, a positive float32 from 1.2e-38 to 3.4e38 (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling, any 64-bit integer (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--kernels", paramLabel = "SET", defaultValue = "cpu",
@@ -68,13 +68,13 @@ public final class TrainCommand implements Callable<Integer> {
                     + "source, run as plain Java loops) (default: ${DEFAULT-VALUE}). TornadoVM always runs the plain kernels.")
     String kernels;
 
-    @Option(names = "--threads", paramLabel = "N", description = "JVM engine threads (default: all cores, ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "JVM engine threads, 1 or more; more than the cores or the batch size are capped, with a note (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples.")
+    @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples (N >= 1).")
     Integer trainLimit;
 
-    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples (N >= 1).")
     Integer testLimit;
 
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE as JSON.")

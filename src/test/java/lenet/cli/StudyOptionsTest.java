@@ -40,7 +40,7 @@ class StudyOptionsTest {
     void verifyEveryReportsEachCheck() throws IOException {
         writeFashion(dir, 6);
         CliTest.Result r = CliTest.run("train", "--data", dir.toString(), "--epochs", "1", "--batch-size", "2", "--threads", "1",
-                "--engine", "java", "--verify-every", "2");
+                "--engine", "java", "--verify-every", "2", "--out", dir.resolve("run").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("verify: every 2 steps, the parameters against the JVM engine"), r.out());
         assertEquals(1, r.out().lines().filter(l -> l.matches("verify step 2: largest difference \\S+ in \\S+ \\(.*, tolerance 1\\.4e-04")).count(),
