@@ -50,7 +50,7 @@ final class RunFolder implements TrainListener, AutoCloseable {
     private final Paths paths;
     private final Path extraJson;
     private final PrintWriter err;
-    private final Function<TrainState, Checkpoint> checkpoint;
+    private Function<TrainState, Checkpoint> checkpoint;
     private boolean metricsWarned;
     private boolean plotWarned;
     private RunLock lock;
@@ -65,6 +65,16 @@ final class RunFolder implements TrainListener, AutoCloseable {
         this.extraJson = extraJson;
         this.err = err;
         this.checkpoint = checkpoint;
+    }
+
+    /** A folder whose checkpoints are made by what {@link #checkpoints} gives, once the engine runs. */
+    RunFolder(Paths paths, Path extraJson, PrintWriter err) {
+        this(paths, extraJson, err, null);
+    }
+
+    /** How the run's checkpoints are made: of a state, with the engine's current parameters. */
+    void checkpoints(Function<TrainState, Checkpoint> make) {
+        this.checkpoint = make;
     }
 
     /**

@@ -125,24 +125,21 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             Resume.checkData(output.resume, resume, fingerprint);
         }
-        int threads = threads(options, config, err);
+        KernelSet kernelSet = kernelSet();
         EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
-        Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
-                threads, kernelSet());
         long start = System.nanoTime();
         // The folder is readied (created, locked, checked for writing and room) before the engine starts.
-        Checkpoint.Config[] saved = new Checkpoint.Config[1];
-        Engine[] running = new Engine[1];
-        try (RunFolder folder = new RunFolder(paths, options.metricsJson(), err,
-                state -> new Checkpoint(saved[0], fingerprint, state, running[0].params()))) {
+        try (RunFolder folder = new RunFolder(paths, options.metricsJson(), err)) {
             try {
                 folder.open(resume != null && OutputOptions.sameFile(paths.out(), output.resume.toAbsolutePath().getParent()),
                         config.epochs());
             } catch (RunFolder.UsageError e) {
                 throw usage(e.getMessage());
             }
+            int threads = threads(options, config, err);
+            Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
+                    threads, kernelSet);
             try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
-                running[0] = engine;
                 out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
                 out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
                         options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
@@ -155,8 +152,9 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 int engineThreads = engine.name().equals("java") ? threads : 0;
                 String kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
-                saved[0] = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
+                Checkpoint.Config saved = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
                         engine.name(), engine.device(), engineThreads, kernels);
+                folder.checkpoints(state -> new Checkpoint(saved, fingerprint, state, engine.params()));
                 out.println("run folder: " + paths.out());
                 if (resume != null) {
                     out.printf(Locale.ROOT, "resuming %s: %s%n", output.resume, position(from, config, train.count()));
