@@ -8,6 +8,7 @@ import lenet.engine.TornadoRuntimeInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import lenet.data.IoErrors;
 
 /** {@code lenet devices}: the engines this run can use. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
@@ -29,7 +30,7 @@ public final class DevicesCommand implements Callable<Integer> {
         try {
             devices = TornadoRuntimeInfo.devices();
         } catch (RuntimeException e) {
-            out.println("TornadoVM: present, but its devices cannot be listed (" + e + ")");
+            out.println("TornadoVM: present, but its devices cannot be listed (" + IoErrors.reason(e) + ")");
             return Cli.ERROR;
         }
         if (devices.isEmpty()) {

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import lenet.data.Dataset;
 import lenet.data.FashionMnist;
+import lenet.data.IoErrors;
 import lenet.engine.Inference;
 import lenet.engine.KernelSet;
 import lenet.report.ConfusionMatrix;
@@ -43,10 +44,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DownloadOptions download = new DownloadOptions();
 
-    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples (N >= 1).")
     Integer testLimit;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores, ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads, 1 or more; more than the cores are capped, with a note (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Also write the confusion matrix there: "
@@ -55,9 +56,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new ParameterException(spec.commandLine(), "--threads must be positive, got " + threads);
-        }
         if (testLimit != null && testLimit < 1) {
             throw new ParameterException(spec.commandLine(), "--test-limit must be positive, got " + testLimit);
         }
@@ -65,8 +63,19 @@ public final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " is a file, expected a folder");
         }
         PrintWriter o = spec.commandLine().getOut();
+        int threads = Cli.threads(spec, this.threads);
         Checkpoint c = Checkpoint.read(checkpoint);
         Dataset test = FashionMnist.test(download.locate(data, spec.commandLine().getErr())).limit(testLimit == null ? Integer.MAX_VALUE : testLimit);
+        if (out != null) {
+            // Before anything is printed: a folder that cannot be made or written fails the command at once.
+            try {
+                Files.createDirectories(out);
+                Files.delete(Files.createTempFile(out, ".lenet-probe-", ".tmp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("--out " + out + ": cannot " + (Files.isDirectory(out) ? "write into" : "create")
+                        + " the folder (" + IoErrors.folderReason(out, e) + ")", e);
+            }
+        }
         Inference.Result r = Inference.run(c.params(), test.pixels(), test.count(), threads, KernelSet.CPU);
         ConfusionMatrix m = new ConfusionMatrix(FashionMnist.CLASS_NAMES);
         for (int i = 0; i < test.count(); i++) {
@@ -76,11 +85,6 @@ public final class EvalCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "test accuracy %.4f (%,d of %,d)%n%n", m.accuracy(), m.correct(), m.total());
         o.print(m.toText());
         if (out != null) {
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException("--out " + out + ": cannot create the folder (" + e.getMessage() + ")", e);
-            }
             byte[] csv = m.toCsv().getBytes(StandardCharsets.UTF_8);
             AtomicFile.write(out.resolve(CONFUSION_CSV), "confusion matrix", s -> s.write(csv));
             m.writePng(out.resolve(CONFUSION_PNG), String.format(Locale.ROOT,

@@ -5,6 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.nio.file.LinkOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,13 +48,20 @@ public final class OutputOptions {
     @Option(names = "--plain", description = "Plain progress lines even in a terminal (no progress bar).")
     boolean plain;
 
+    @Option(names = "--force", description = "Replace existing files named by --save, --plot and --metrics-json "
+            + "(without it, an existing file there is refused).")
+    boolean force;
+
     /**
-     * Resolves and checks the paths: a usage error when the folder holds something other than the run
-     * being resumed, or a file would land in a folder that does not exist.
+     * Plans the run's files before anything is loaded or written: the folder is new or empty (or the
+     * folder of the checkpoint being resumed), every output has a file of its own (two options naming one
+     * file are refused), no existing file is replaced unless it is this run's own or {@code --force} says
+     * so, and every file's folder exists or is the run folder. A usage error names the option.
      *
      * @param resumed the folder of the checkpoint given with --resume, or null
+     * @param metricsJson the file of --metrics-json, or null
      */
-    RunFolder.Paths resolve(CommandSpec spec, Path resumed) {
+    RunFolder.Paths resolve(CommandSpec spec, Path resumed, Path metricsJson) {
         if (plot != null && noPlot) {
             throw usage(spec, "--plot and --no-plot do not go together");
         }
@@ -61,28 +72,76 @@ public final class OutputOptions {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw usage(spec, "--out " + dir + " is a file, expected a folder");
         }
+        String holder = Files.isDirectory(dir) ? RunLock.holder(dir) : null;
+        if (holder != null) {
+            throw usage(spec, "--out " + dir + " is in use by another lenet train run (" + holder
+                    + "): wait for it to end, or give another folder");
+        }
         if (!isEmpty(dir) && (resumed == null || !sameFile(dir, resumed))) {
             throw usage(spec, "--out " + dir + " is not empty: give a new folder"
                     + (resumed == null && Files.isRegularFile(dir.resolve(MODEL)) ? ", or --resume " + dir.resolve(MODEL) + " to continue that run" : ""));
         }
         Path savePath = save != null ? save : dir.resolve(MODEL);
-        if (save != null) {
-            if (Files.isDirectory(save)) {
-                throw usage(spec, "--save " + save + " is a folder, expected a file name");
-            }
-            if (Files.exists(save) && (this.resume == null || !sameFile(save, this.resume))) {
-                throw usage(spec, "--save " + save + " exists: give a new file name");
-            }
-            parentExists(spec, "--save", save, dir);
-        }
         Path plotPath = noPlot ? null : plot != null ? plot : dir.resolve(CURVES);
-        if (plot != null) {
-            if (Files.isDirectory(plot)) {
-                throw usage(spec, "--plot " + plot + " is a folder, expected a file name");
-            }
-            parentExists(spec, "--plot", plot, dir);
+        RunFolder.Paths paths = new RunFolder.Paths(dir, plotPath, savePath, saveEveryEpoch, resume);
+
+        // Every output, named as the messages name it; the first of two that share a file is the one named.
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        outputs.put(save != null ? "--save" : "the checkpoint " + MODEL, savePath);
+        outputs.put(METRICS_JSON, paths.metricsJson());
+        outputs.put(METRICS_CSV, paths.metricsCsv());
+        if (plotPath != null) {
+            outputs.put(plot != null ? "--plot" : "the learning curves " + CURVES, plotPath);
         }
-        return new RunFolder.Paths(dir, plotPath, savePath, saveEveryEpoch, resume);
+        if (metricsJson != null) {
+            outputs.put("--metrics-json", metricsJson);
+        }
+        List<Map.Entry<String, Path>> all = List.copyOf(outputs.entrySet());
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (sameFile(all.get(i).getValue(), all.get(j).getValue())) {
+                    Map.Entry<String, Path> a = all.get(j).getKey().startsWith("--") ? all.get(j) : all.get(i);
+                    Map.Entry<String, Path> b = a == all.get(j) ? all.get(i) : all.get(j);
+                    throw usage(spec, a.getKey() + " " + a.getValue() + " is the same file as " + b.getKey()
+                            + ": each output needs a file of its own");
+                }
+            }
+            Map.Entry<String, Path> e = all.get(i);
+            if (saveEveryEpoch && isEpochCheckpoint(e.getValue(), dir)) {
+                throw usage(spec, e.getKey() + " " + e.getValue() + " is where --save-every-epoch saves an epoch's checkpoint: "
+                        + "each output needs a file of its own");
+            }
+            if (resume != null && !e.getKey().equals("--save") && !e.getKey().startsWith("the checkpoint") && sameFile(e.getValue(), resume)) {
+                throw usage(spec, e.getKey() + " " + e.getValue() + " is the checkpoint being resumed: each output needs a file of its own");
+            }
+        }
+        if (save != null) {
+            named(spec, "--save", save, dir, resume != null && sameFile(save, resume));
+        }
+        if (plot != null) {
+            named(spec, "--plot", plot, dir, resumed != null && sameFile(plot, resumed.resolve(CURVES)));
+        }
+        if (metricsJson != null) {
+            named(spec, "--metrics-json", metricsJson, dir, false);
+        }
+        return paths;
+    }
+
+    /** A file named by an option: not a folder, not an existing file (unless it is the run's own, or --force), in a folder that exists. */
+    private void named(CommandSpec spec, String option, Path file, Path runFolder, boolean ours) {
+        if (Files.isDirectory(file)) {
+            throw usage(spec, option + " " + file + " is a folder, expected a file name");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !ours && !force) {
+            throw usage(spec, option + " " + file + " exists: give a new file name, or --force to replace it");
+        }
+        parentExists(spec, option, file, runFolder);
+    }
+
+    private static boolean isEpochCheckpoint(Path file, Path runFolder) {
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        return parent != null && parent.equals(runFolder.toAbsolutePath().normalize())
+                && file.getFileName().toString().matches("epoch-\\d+\\.ckpt");
     }
 
     /** Whether progress is a bar: a terminal, not CI, not --plain. */
@@ -103,22 +162,27 @@ public final class OutputOptions {
         return dir;
     }
 
+    /** Whether {@code dir} is missing or holds nothing (a lock file left by a killed run counts as nothing). */
     static boolean isEmpty(Path dir) {
         if (!Files.isDirectory(dir)) {
             return !Files.exists(dir);
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.allMatch(p -> p.getFileName().toString().equals(RunLock.NAME));
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static boolean sameFile(Path a, Path b) {
+    /** Whether two paths name one file: the same path once normalised, or (existing) the same file through links. */
+    static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
         try {
-            return Files.isSameFile(a, b);
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
         } catch (IOException e) {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+            return false;
         }
     }
 

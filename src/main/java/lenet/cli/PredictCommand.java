@@ -35,16 +35,16 @@ public final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "PNG images or IDX images files.")
     List<Path> files;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "Classes shown per image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "Classes shown per image, 1..10 (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--limit", paramLabel = "N", description = "At most the first N images of each IDX file.")
+    @Option(names = "--limit", paramLabel = "N", description = "At most the first N images of each IDX file (N >= 1).")
     Integer limit;
 
     @Option(names = "--invert", description = "Invert the images first (for dark objects on a light background).")
     boolean invert;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores, ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads, 1 or more; more than the cores are capped, with a note (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
@@ -55,11 +55,9 @@ public final class PredictCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be positive, got " + limit);
         }
-        if (threads < 1) {
-            throw new ParameterException(spec.commandLine(), "--threads must be positive, got " + threads);
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        int threads = Cli.threads(spec, this.threads);
         Checkpoint c = Checkpoint.read(checkpoint);
         // Every file is read before anything is printed: a bad one fails the command with one line.
         List<String> notes = new ArrayList<>();

@@ -9,20 +9,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import lenet.data.IoErrors;
+import lenet.model.LeNet;
 import lenet.report.Curves;
 import lenet.train.Checkpoint;
 import lenet.train.MetricsFile;
 import lenet.train.RunMetrics;
 import lenet.train.TrainListener;
 import lenet.train.TrainState;
+import java.util.Locale;
 
 /**
- * A run's output folder, kept up to date as it trains: after every epoch metrics.json, metrics.csv
- * and the learning curves (and, with --save-every-epoch, a checkpoint); at the end, or when the run is
- * interrupted, the checkpoint. Every file is replaced atomically. A metrics file or chart that cannot be
+ * A run's output folder, kept up to date as it trains: after every epoch the checkpoint (and, with
+ * --save-every-epoch, a copy per epoch), then metrics.json, metrics.csv and the learning curves; at the
+ * end, or when the run is interrupted, the checkpoint, then the metrics. Every file is replaced atomically.
+ * The folder is locked while the run lasts. A metrics file or chart that cannot be
  * written costs a warning, not the run; a checkpoint that cannot be written is an error.
  */
-final class RunFolder implements TrainListener {
+final class RunFolder implements TrainListener, AutoCloseable {
     /**
      * The run's files.
      *
@@ -46,9 +50,11 @@ final class RunFolder implements TrainListener {
     private final Paths paths;
     private final Path extraJson;
     private final PrintWriter err;
-    private final Function<TrainState, Checkpoint> checkpoint;
+    private Function<TrainState, Checkpoint> checkpoint;
     private boolean metricsWarned;
     private boolean plotWarned;
+    private RunLock lock;
+    private boolean created;
 
     /**
      * @param extraJson  another copy of metrics.json (--metrics-json), or null
@@ -61,12 +67,132 @@ final class RunFolder implements TrainListener {
         this.checkpoint = checkpoint;
     }
 
-    /** Creates the folder. */
-    void create() {
+    /** A folder whose checkpoints are made by what {@link #checkpoints} gives, once the engine runs. */
+    RunFolder(Paths paths, Path extraJson, PrintWriter err) {
+        this(paths, extraJson, err, null);
+    }
+
+    /** How the run's checkpoints are made: of a state, with the engine's current parameters. */
+    void checkpoints(Function<TrainState, Checkpoint> make) {
+        this.checkpoint = make;
+    }
+
+    /**
+     * Readies the folder before the engine starts and the first step runs, so that nothing is found wrong at
+     * the end: creates it, locks it against a second run ({@link RunLock}), checks again under the lock that
+     * it is empty (or the resumed run's), that every folder the run writes into takes a file, and that there
+     * is room for what the run writes ({@link #bytesNeeded}). On failure it leaves nothing behind.
+     *
+     * @param resuming whether the folder is that of the checkpoint being resumed (its files are the run's)
+     * @param epochs   the epochs the run will end, for the size of its files
+     * @throws UsageError when another run holds the folder or it was filled in the meantime
+     * @throws UncheckedIOException with one line naming the option and the reason otherwise
+     */
+    void open(boolean resuming, int epochs) {
+        Path dir = paths.out();
+        boolean existed = Files.exists(dir);
         try {
-            Files.createDirectories(paths.out());
+            Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("--out " + paths.out() + ": cannot create the folder (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException("--out " + dir + ": cannot create the folder (" + IoErrors.folderReason(dir, e) + ")", e);
+        }
+        created = !existed;
+        try {
+            try {
+                lock = RunLock.acquire(dir);
+            } catch (RunLock.Busy b) {
+                throw new UsageError("--out " + dir + " is in use by another lenet train run (" + b.getMessage()
+                        + "): wait for it to end, or give another folder");
+            } catch (IOException e) {
+                throw new UncheckedIOException("--out " + dir + ": cannot write there (" + IoErrors.reason(e) + ")", e);
+            }
+            if (!resuming && !OutputOptions.isEmpty(dir)) {
+                throw new UsageError("--out " + dir + " is not empty: give a new folder");
+            }
+            probe("--out", dir);
+            probe("--save", paths.save());
+            if (paths.plot() != null) {
+                probe("--plot", paths.plot());
+            }
+            if (extraJson != null) {
+                probe("--metrics-json", extraJson);
+            }
+            checkSpace(epochs);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Unlocks the folder; removes it when this run created it and wrote nothing into it. */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
+        if (created && OutputOptions.isEmpty(paths.out())) {
+            try {
+                Files.deleteIfExists(paths.out());
+            } catch (IOException e) {
+                // an empty folder is all that is left
+            }
+        }
+    }
+
+    /** A usage error found while opening the folder (exit status 2). */
+    static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Writes and removes a file where {@code file} goes (or in {@code file}, a folder): a read-only place fails now. */
+    private static void probe(String option, Path file) {
+        Path dir = Files.isDirectory(file) ? file : file.toAbsolutePath().getParent();
+        try {
+            Path p = Files.createTempFile(dir, ".lenet-probe-", ".tmp");
+            Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(option + " " + file + ": cannot write into " + dir + " (" + IoErrors.reason(e) + ")", e);
+        }
+    }
+
+    /**
+     * Bytes the run's files can take at once, at most: the checkpoint twice (a new one is written before the
+     * old one goes), once more per epoch with --save-every-epoch, the metrics files and the chart.
+     */
+    long bytesNeeded(int epochs) {
+        long checkpoint = CHECKPOINT_BYTES + HISTORY_BYTES_PER_EPOCH * epochs;
+        long checkpoints = 2 * checkpoint + (paths.saveEveryEpoch() ? epochs * checkpoint : 0);
+        long metrics = 2 * (METRICS_BYTES + HISTORY_BYTES_PER_EPOCH * epochs) * (extraJson != null ? 3 : 2);
+        return checkpoints + metrics + (paths.plot() != null ? 2 * CHART_BYTES : 0);
+    }
+
+    static final long CHECKPOINT_BYTES = 16 + 4L * LeNet.parameterCount() + 32 + 4096;
+    static final long HISTORY_BYTES_PER_EPOCH = 1024;
+    static final long METRICS_BYTES = 4096;
+    static final long CHART_BYTES = 256 << 10;
+
+    private void checkSpace(int epochs) {
+        long needed = bytesNeeded(epochs);
+        long usable;
+        try {
+            usable = Files.getFileStore(paths.out()).getUsableSpace();
+        } catch (IOException e) {
+            return; // a file system that cannot say: the writes will tell
+        }
+        checkSpace("--out " + paths.out(), needed, usable);
+    }
+
+    /** Fails when {@code usable} bytes cannot hold the {@code needed}. */
+    static void checkSpace(String where, long needed, long usable) {
+        if (usable < needed) {
+            throw new UncheckedIOException(where + ": not enough free space: the run writes up to "
+                    + String.format(Locale.ROOT, "%,d", needed) + " bytes, the file system has "
+                    + String.format(Locale.ROOT, "%,d", usable) + " free", new IOException("No space left on device"));
         }
     }
 
@@ -84,10 +210,16 @@ final class RunFolder implements TrainListener {
         writeChart(metrics);
     }
 
+    /**
+     * After an epoch: its checkpoint first, then the metrics that describe it, so the folder never claims more
+     * epochs than its checkpoint holds (a checkpoint that cannot be written stops the run before the metrics).
+     */
     @Override
     public void epochEnded(RunMetrics metrics, TrainState state) {
+        Checkpoint c = checkpoint.apply(state);
+        Checkpoint.write(paths.save(), c);
         if (paths.saveEveryEpoch()) {
-            Checkpoint.write(paths.epochCheckpoint(state.epochsDone()), checkpoint.apply(state));
+            Checkpoint.write(paths.epochCheckpoint(state.epochsDone()), c);
         }
         writeMetrics(metrics);
     }
@@ -136,7 +268,7 @@ final class RunFolder implements TrainListener {
                 }
                 if (!plotWarned) {
                     plotWarned = true;
-                    err.println("lenet: warning: cannot draw " + paths.plot() + " (" + e + "); training goes on "
+                    err.println("lenet: warning: cannot draw " + paths.plot() + " (" + IoErrors.reason(e) + "); training goes on "
                             + "(--no-plot turns the chart off)");
                 }
             }

@@ -9,7 +9,8 @@ import lenet.train.TrainListener;
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a run trains: a shutdown hook asks the run to stop at the next batch
  * boundary ({@link #stopRequested()}) and holds the JVM's exit until {@link #close()}, which the run calls
- * once it has saved its checkpoint. The JVM then exits with the signal's status (130 for SIGINT).
+ * once it has saved its checkpoint. The JVM then exits with the signal's status, 128 + its number: 130 for
+ * SIGINT, 143 for SIGTERM (README: Errors and exit codes).
  */
 final class StopSignal implements TrainListener, AutoCloseable {
     /** How long the hook waits for the save: a step (or the first step's JIT compilation) ends well before. */

@@ -24,8 +24,29 @@ public final class StudyOptions {
     boolean profile;
 
     @Option(names = "--verify-every", paramLabel = "N",
-            description = "Every N steps, compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
+            description = "Every N steps (N >= 1), compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
     Integer verifyEvery;
+
+    /**
+     * Refuses, as a usage error, what cannot go with the engine the run will use: --print-kernels and
+     * --profile show what TornadoVM does and need its engine.
+     *
+     * @param resolved the engine the run uses ("java" or "tornado")
+     * @param asked    the engine the command line named ("auto", "java" or "tornado")
+     */
+    void check(String resolved, String asked) {
+        if (verifyEvery != null && verifyEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--verify-every must be positive, got " + verifyEvery);
+        }
+        if ((printKernels != null || profile) && resolved.equals("java")) {
+            throw new ParameterException(spec.commandLine(), (printKernels != null ? "--print-kernels" : "--profile")
+                    + " shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine"
+                    + (asked.equals("auto") ? " (--engine auto: TornadoVM not found; see README, Running under TornadoVM)" : ""));
+        }
+        if (printKernels != null && Files.exists(printKernels) && !Files.isDirectory(printKernels)) {
+            throw new ParameterException(spec.commandLine(), "--print-kernels " + printKernels + " is a file, expected a folder");
+        }
+    }
 
     /** The options, validated; reports go to {@code out}. */
     Study study(PrintWriter out) {

@@ -1,7 +1,6 @@
 package lenet.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,8 +16,9 @@ import lenet.engine.TornadoRuntimeInfo;
 import lenet.model.LeNet;
 import lenet.model.Params;
 import lenet.train.Checkpoint;
-import lenet.train.CheckpointException;
 import lenet.train.ConsoleReport;
+import lenet.train.Resume;
+import lenet.train.ResumeException;
 import lenet.train.RunMetrics;
 import lenet.train.TrainConfig;
 import lenet.train.TrainListener;
@@ -54,16 +54,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DownloadOptions download = new DownloadOptions();
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs, 1..10000 (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Mini-batch size, 1..4096 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.9", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.9", description = "SGD learning rate, a positive float32 from 1.2e-38 to 3.4e38 (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling, any 64-bit integer (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--kernels", paramLabel = "SET", defaultValue = "cpu",
@@ -71,13 +71,13 @@ public final class TrainCommand implements Callable<Integer> {
                     + "source, run as plain Java loops) (default: ${DEFAULT-VALUE}). TornadoVM always runs the plain kernels.")
     String kernels;
 
-    @Option(names = "--threads", paramLabel = "N", description = "JVM engine threads (default: all cores, ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "JVM engine threads, 1 or more; more than the cores or the batch size are capped, with a note (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples.")
+    @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples (N >= 1).")
     Integer trainLimit;
 
-    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples (N >= 1).")
     Integer testLimit;
 
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE as JSON.")
@@ -97,11 +97,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainOptions options = options();
-        Checkpoint resume = output.resume == null ? null : Checkpoint.read(output.resume);
-        if (resume != null) {
+        Checkpoint resume = null;
+        if (output.resume != null) {
+            resume = Checkpoint.read(output.resume);
             options = resumed(options, resume);
         }
-        RunFolder.Paths paths = output.resolve(spec, resume == null ? null : output.resume.toAbsolutePath().getParent());
+        RunFolder.Paths paths = output.resolve(spec, resume == null ? null : output.resume.toAbsolutePath().getParent(),
+                options.metricsJson());
         Path dir = download.locate(options.data(), spec.commandLine().getErr());
         Dataset train = FashionMnist.train(dir).limit(options.trainLimit());
         Dataset test = FashionMnist.test(dir).limit(options.testLimit());
@@ -110,7 +112,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Trains and reports; returns the exit code. */
     int runTraining(TrainOptions options, Dataset train, Dataset test) {
-        return runTraining(options, output.resolve(spec, null), null, train, test);
+        return runTraining(options, output.resolve(spec, null, options.metricsJson()), null, train, test);
     }
 
     /**
@@ -121,71 +123,96 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TrainConfig config = new TrainConfig(options.epochs(), options.batchSize(), options.lr(), options.seed());
-        Checkpoint.Data fingerprint = Checkpoint.Data.of(train.pixels(), train.labels(), train.count(), test.count());
-        if (resume != null && (resume.data().trainExamples() != fingerprint.trainExamples()
-                || resume.data().trainCrc32() != fingerprint.trainCrc32())) {
-            throw new CheckpointException(output.resume, String.format(Locale.ROOT,
-                    "trained on other data (%,d training examples, CRC-32 %08x) than this run has (%,d, %08x); "
-                            + "resume with the same --data and --train-limit", resume.data().trainExamples(),
-                    resume.data().trainCrc32(), fingerprint.trainExamples(), fingerprint.trainCrc32()));
+        Checkpoint.Data fingerprint = Checkpoint.Data.of(train.pixels(), train.labels(), train.count(),
+                test.pixels(), test.labels(), test.count());
+        if (resume != null) {
+            Resume.checkData(output.resume, resume, fingerprint);
         }
+        KernelSet kernelSet = kernelSet();
         EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
-        Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
-                options.threads(), kernelSet());
         long start = System.nanoTime();
-        try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
-            out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
-            out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
-                    options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
-                    config.batchSize(), config.lr(), config.epochs(), config.seed());
+        // The folder is readied (created, locked, checked for writing and room) before the engine starts.
+        try (RunFolder folder = new RunFolder(paths, options.metricsJson(), err)) {
+            try {
+                folder.open(resume != null && OutputOptions.sameFile(paths.out(), output.resume.toAbsolutePath().getParent()),
+                        config.epochs());
+            } catch (RunFolder.UsageError e) {
+                throw usage(e.getMessage());
+            }
+            int threads = threads(options, config, err);
+            Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
+                    threads, kernelSet);
+            try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
+                out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
+                out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
+                        options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
+                        config.batchSize(), config.lr(), config.epochs(), config.seed());
 
-            // A resumed run starts from the checkpoint's parameters and position (before its first step).
-            TrainState from = resume != null ? resume.state() : TrainState.start();
-            if (resume != null) {
-                engine.setParams(resume.params());
-            }
-            int threads = engine.name().equals("java") ? options.threads() : 0;
-            String kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
-            Checkpoint.Config saved = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
-                    engine.name(), engine.device(), threads, kernels);
-            RunFolder folder = new RunFolder(paths, options.metricsJson(), err,
-                    state -> new Checkpoint(saved, fingerprint, state, engine.params()));
-            folder.create();
-            out.println("run folder: " + paths.out());
-            if (resume != null) {
-                out.printf(Locale.ROOT, "resuming %s: %s%n", output.resume, position(from, config, train.count()));
-            }
-            TrainListener describe = new TrainListener() {
-                @Override
-                public void started(RunMetrics m, TrainState state) {
-                    m.threads = threads;
-                    m.kernels = kernels;
+                // A resumed run starts from the checkpoint's parameters and position (before its first step).
+                TrainState from = resume != null ? resume.state() : TrainState.start();
+                if (resume != null) {
+                    engine.setParams(resume.params());
                 }
-            };
-            ConsoleReport console = new ConsoleReport(out, output.bar(), columns());
-            try (StopSignal stop = StopSignal.install()) {
-                Trainer trainer = new Trainer(config, engine, train.count(), test.count(),
-                        TrainListener.of(describe, console, folder, stop), from);
-                RunMetrics metrics = trainer.run();
-                metrics.wallSeconds = (System.nanoTime() - start) / 1e9;
-                folder.complete(metrics, trainer.state());
-                if (trainer.stopped()) {
-                    err.printf(Locale.ROOT, "lenet: interrupted at %s; saved %s (continue with: lenet train --resume %s)%n",
-                            position(trainer.state(), config, train.count()), paths.save(), paths.save());
-                    err.flush();
-                    return INTERRUPTED;
+                int engineThreads = engine.name().equals("java") ? threads : 0;
+                String kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
+                Checkpoint.Config saved = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
+                        engine.name(), engine.device(), engineThreads, kernels);
+                folder.checkpoints(state -> new Checkpoint(saved, fingerprint, state, engine.params()));
+                out.println("run folder: " + paths.out());
+                if (resume != null) {
+                    out.printf(Locale.ROOT, "resuming %s: %s%n", output.resume, position(from, config, train.count()));
                 }
-                out.println("run folder: " + paths.out() + " (" + String.join(", ", folder.contents()) + ")");
-                if (options.metricsJson() != null) {
-                    out.println("metrics: " + options.metricsJson());
+                TrainListener describe = new TrainListener() {
+                    @Override
+                    public void started(RunMetrics m, TrainState state) {
+                        m.threads = engineThreads;
+                        m.kernels = kernels;
+                    }
+                };
+                ConsoleReport console = new ConsoleReport(out, output.bar(), columns());
+                try (StopSignal stop = StopSignal.install()) {
+                    Trainer trainer = new Trainer(config, engine, train.count(), test.count(),
+                            TrainListener.of(describe, console, folder, stop), from);
+                    RunMetrics metrics = trainer.run();
+                    metrics.wallSeconds = (System.nanoTime() - start) / 1e9;
+                    folder.complete(metrics, trainer.state());
+                    if (trainer.stopped()) {
+                        err.printf(Locale.ROOT, "lenet: interrupted at %s; saved %s (continue with: lenet train --resume %s)%n",
+                                position(trainer.state(), config, train.count()), paths.save(), paths.save());
+                        err.flush();
+                        return INTERRUPTED;
+                    }
+                    out.println("run folder: " + paths.out() + " (" + String.join(", ", folder.contents()) + ")");
+                    if (options.metricsJson() != null) {
+                        out.println("metrics: " + options.metricsJson());
+                    }
+                    out.flush();
                 }
-                out.flush();
             }
         }
         return 0;
     }
 
-    /** Exit code of a run stopped by a signal (as the JVM exits after SIGINT: 128 + 2). */
+    /**
+     * The JVM engine's thread count: no more than the machine's cores, nor than the examples of a batch
+     * (a thread works on a shard of the batch); a note says so when the command line (or the resumed
+     * checkpoint) asked for more.
+     */
+    int threads(TrainOptions options, TrainConfig config, PrintWriter err) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int usable = Math.min(cores, config.batchSize());
+        if (options.threads() <= usable) {
+            return options.threads();
+        }
+        boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--threads") || output.resume != null;
+        if (asked && Engines.resolve(options.engine()).equals("java")) {
+            err.printf(Locale.ROOT, "lenet: note: --threads %d: using %d, %s%n", options.threads(), usable,
+                    usable == cores ? "the cores this machine has" : "the examples of a batch (--batch-size " + config.batchSize() + ")");
+        }
+        return usable;
+    }
+
+    /** Exit code of a run stopped by SIGINT (Ctrl-C) after saving its checkpoint: 128 + 2, as the shell counts. */
     public static final int INTERRUPTED = 130;
 
     /** "epoch 3/10, batch 12/235" (the next step to take), or "the end of epoch 10/10". */
@@ -209,53 +236,51 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The options of a resumed run: the checkpoint's settings, where the command line does not name
-     * them; naming a different batch size, learning rate or seed is a usage error (that would be
-     * another run). {@code --epochs} may extend or shorten the run, down to the epochs already done.
+     * The options of a resumed run: the checkpoint's settings where the command line names none
+     * ({@link Resume#settings}); naming other ones is a usage error.
      */
     TrainOptions resumed(TrainOptions o, Checkpoint c) {
-        Checkpoint.Config k = c.config();
         var parsed = spec.commandLine().getParseResult();
-        same(parsed.hasMatchedOption("--batch-size"), "--batch-size", o.batchSize(), k.batchSize());
-        same(parsed.hasMatchedOption("--lr"), "--lr", o.lr(), k.lr());
-        same(parsed.hasMatchedOption("--seed"), "--seed", o.seed(), k.seed());
-        int epochs = parsed.hasMatchedOption("--epochs") ? o.epochs() : k.epochs();
-        if (c.state().complete(epochs)) {
-            int done = c.state().epochsDone();
-            throw usage("--resume " + output.resume + ": that run has done " + done + (done == 1 ? " epoch" : " epochs")
-                    + "; give --epochs N with N > " + done + " to train on");
+        Resume.Asked asked = new Resume.Asked(
+                parsed.hasMatchedOption("--epochs") ? o.epochs() : null,
+                parsed.hasMatchedOption("--batch-size") ? o.batchSize() : null,
+                parsed.hasMatchedOption("--lr") ? o.lr() : null,
+                parsed.hasMatchedOption("--seed") ? o.seed() : null,
+                parsed.hasMatchedOption("--threads") ? o.threads() : null,
+                parsed.hasMatchedOption("--train-limit") ? o.trainLimit() : null,
+                parsed.hasMatchedOption("--test-limit") ? o.testLimit() : null);
+        Resume.Settings r;
+        try {
+            r = Resume.settings(output.resume, c, asked);
+        } catch (ResumeException e) {
+            throw usage(e.getMessage());
         }
-        int threads = parsed.hasMatchedOption("--threads") || k.threads() < 1 ? o.threads() : k.threads();
-        int trainLimit = parsed.hasMatchedOption("--train-limit") ? o.trainLimit() : c.data().trainExamples();
-        int testLimit = parsed.hasMatchedOption("--test-limit") ? o.testLimit() : c.data().testExamples();
-        return new TrainOptions(o.data(), epochs, k.batchSize(), k.lr(), k.seed(), threads, trainLimit, testLimit,
-                o.metricsJson(), o.engine(), o.device());
+        return new TrainOptions(o.data(), r.epochs(), r.batchSize(), r.lr(), r.seed(), r.threads() != null ? r.threads() : o.threads(),
+                r.trainLimit(), r.testLimit(), o.metricsJson(), o.engine(), o.device());
     }
 
-    private void same(boolean given, String option, Object value, Object saved) {
-        if (given && !value.equals(saved)) {
-            throw usage(option + " " + value + " differs from the checkpoint's " + saved
-                    + " (--resume continues a run with its settings)");
-        }
-    }
-
-    /** The options, validated: a bad one fails with a one-line usage error. */
+    /** The options, validated, each against its range, before anything is loaded: a bad one fails with a one-line usage error. */
     TrainOptions options() {
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
-        positive("--threads", threads);
-        if (!(lr > 0) || Float.isInfinite(lr)) {
-            throw usage("--lr must be a positive number, got " + lr);
+        range("--epochs", epochs, 1, TrainConfig.MAX_EPOCHS);
+        range("--batch-size", batchSize, 1, TrainConfig.MAX_BATCH_SIZE);
+        if (threads < 1) {
+            throw usage("--threads must be 1 or more (more than the cores or the batch size are capped), got " + threads);
+        }
+        if (!TrainConfig.lrInRange(lr)) {
+            var given = spec.commandLine().getParseResult().matchedOption("--lr");
+            String raw = given == null || given.stringValues().isEmpty() ? Float.toString(lr) : given.stringValues().getFirst();
+            throw usage("--lr must be " + TrainConfig.LR_RANGE + ", got " + raw);
         }
         if (trainLimit != null) {
-            positive("--train-limit", trainLimit);
+            range("--train-limit", trainLimit, 1, Integer.MAX_VALUE);
         }
         if (testLimit != null) {
-            positive("--test-limit", testLimit);
+            range("--test-limit", testLimit, 1, Integer.MAX_VALUE);
         }
         if (!ENGINES.contains(engine)) {
             throw usage("--engine must be one of " + String.join(", ", ENGINES) + ", got '" + engine + "'");
         }
+        String resolved = Engines.resolve(engine);
         TrainOptions.Device dev = null;
         if (device != null) {
             Matcher m = DEVICE.matcher(device);
@@ -265,17 +290,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (engine.equals("java")) {
                 throw usage("--device selects a TornadoVM device and does not go with --engine java");
             }
+            if (resolved.equals("java")) {
+                throw usage("--device selects a TornadoVM device, and this run uses the JVM engine "
+                        + "(--engine auto: TornadoVM not found; see README, Running under TornadoVM)");
+            }
             dev = new TrainOptions.Device(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         }
-        if (metricsJson != null) {
-            Path parent = metricsJson.toAbsolutePath().getParent();
-            if (Files.isDirectory(metricsJson)) {
-                throw usage("--metrics-json " + metricsJson + " is a folder, expected a file name");
-            }
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw usage("--metrics-json " + metricsJson + ": folder " + parent + " does not exist");
-            }
-        }
+        study.check(resolved, engine);
         return new TrainOptions(data, epochs, batchSize, lr, seed, threads,
                 trainLimit == null ? Integer.MAX_VALUE : trainLimit,
                 testLimit == null ? Integer.MAX_VALUE : testLimit,
@@ -294,9 +315,9 @@ public final class TrainCommand implements Callable<Integer> {
         return KernelSet.named(kernels);
     }
 
-    private void positive(String option, int value) {
-        if (value < 1) {
-            throw usage(option + " must be positive, got " + value);
+    private void range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw usage(option + " must be " + (max == Integer.MAX_VALUE ? "positive" : min + ".." + max) + ", got " + value);
         }
     }
 

@@ -63,23 +63,43 @@ public final class Fetcher {
 
     /** Downloads every file not yet present and valid; returns how many were downloaded. */
     public int fetchAll() {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw DataException.of(dir, "is a file, expected a folder");
+        }
+        boolean created = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw DataException.of(dir, "cannot create folder (" + Idx.reason(e) + ")");
+            throw DataException.of(dir, "cannot create the folder (" + Idx.reason(e) + ")");
         }
         int downloaded = 0;
-        for (Expected e : files) {
-            Path target = dir.resolve(e.file());
-            if (Files.isRegularFile(target) && valid(target, e)) {
-                log.println(e.file() + ": present and valid");
-            } else {
-                download(e, target);
-                downloaded++;
+        try {
+            for (Expected e : files) {
+                Path target = dir.resolve(e.file());
+                if (Files.isRegularFile(target) && valid(target, e)) {
+                    log.println(e.file() + ": present and valid");
+                } else {
+                    download(e, target);
+                    downloaded++;
+                }
+                log.flush();
             }
-            log.flush();
+        } finally {
+            if (created && downloaded == 0) {
+                removeIfEmpty(dir); // a failed first download leaves no empty folder behind
+            }
         }
         return downloaded;
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            // an empty folder is all that is left
+        }
     }
 
     /** Whether the file's decompressed content has the expected size and SHA-256. */
@@ -147,6 +167,8 @@ public final class Fetcher {
             log.println(e.file() + ": verified");
         } catch (IOException ex) {
             throw new DataException(url + ": download failed (" + Idx.reason(ex) + ")");
+        } catch (IllegalArgumentException ex) {
+            throw new DataException(url + ": cannot download from there (" + Idx.reason(ex) + ")");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new DataException(url + ": download interrupted");

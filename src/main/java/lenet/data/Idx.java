@@ -86,6 +86,10 @@ public final class Idx {
         if (Files.isDirectory(file)) {
             throw DataException.of(file, "is a directory, expected a file");
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO or a device would block or never end: only plain files are read.
+            throw DataException.of(file, "not a regular file (a pipe, socket or device), expected a file");
+        }
         InputStream raw;
         long size;
         try {
@@ -132,7 +136,7 @@ public final class Idx {
     }
 
     static String reason(Exception e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return IoErrors.reason(e);
     }
 
     private static float[] floats(Path file, int n) {

@@ -6,9 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+
+import lenet.data.IoErrors;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a part:
@@ -99,16 +99,8 @@ public final class AtomicFile {
         }
     }
 
-    static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such folder";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    /** Why a file operation failed, in the operating system's words. */
+    public static String reason(IOException e) {
+        return e instanceof NoSuchFileException ? "no such folder" : IoErrors.reason(e);
     }
 }

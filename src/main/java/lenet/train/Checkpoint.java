@@ -19,6 +19,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
+import lenet.data.IoErrors;
 import lenet.model.LeNet;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -39,8 +40,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  *
  * Files are written atomically ({@link AtomicFile}); a reader rejects, with one line naming the file, a
- * foreign file (magic), another format version, any corruption or truncation (checksum), and tensors
- * that do not match {@link LeNet#PARAMS}.
+ * foreign file (magic), another format version, any corruption or truncation (checksum), tensors
+ * that do not match {@link LeNet#PARAMS}, and, although the checksum holds, a header field out of its
+ * range ({@link HeaderCheck}, naming the field) or a parameter that is not finite.
  */
 public record Checkpoint(Config config, Data data, TrainState state, Params params) {
     public static final int VERSION = 1;
@@ -60,26 +62,38 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
     }
 
     /**
-     * Which data the run trained on: the sizes, and the CRC-32 of the training labels (one byte each)
-     * followed by the training pixels (float32, little-endian), to catch a resume on other data.
+     * Which data the run trained and was tested on: the sizes, the CRC-32 of the training labels (one
+     * byte each) followed by the training pixels (float32, little-endian), and the same of the test set
+     * ({@code testCrc32}; null in checkpoints written before it was added), to catch a resume on other data.
      */
-    public record Data(int trainExamples, int testExamples, long trainCrc32) {
-        public static Data of(float[] trainPixels, int[] trainLabels, int trainCount, int testCount) {
+    public record Data(int trainExamples, int testExamples, long trainCrc32, Long testCrc32) {
+        public Data(int trainExamples, int testExamples, long trainCrc32) {
+            this(trainExamples, testExamples, trainCrc32, null);
+        }
+
+        public static Data of(float[] trainPixels, int[] trainLabels, int trainCount,
+                float[] testPixels, int[] testLabels, int testCount) {
+            return new Data(trainCount, testCount, crc32(trainPixels, trainLabels, trainCount),
+                    crc32(testPixels, testLabels, testCount));
+        }
+
+        /** The CRC-32 of the labels (one byte each) followed by the pixels (float32, little-endian). */
+        static long crc32(float[] pixels, int[] labels, int count) {
             CRC32 crc = new CRC32();
-            for (int i = 0; i < trainCount; i++) {
-                crc.update(trainLabels[i]);
+            for (int i = 0; i < count; i++) {
+                crc.update(labels[i]);
             }
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            long values = (long) trainCount * LeNet.PIXELS;
+            long values = (long) count * LeNet.PIXELS;
             for (long i = 0; i < values; ) {
                 chunk.clear();
                 while (chunk.remaining() >= 4 && i < values) {
-                    chunk.putFloat(trainPixels[(int) i++]);
+                    chunk.putFloat(pixels[(int) i++]);
                 }
                 chunk.flip();
                 crc.update(chunk);
             }
-            return new Data(trainCount, testCount, crc.getValue());
+            return crc.getValue();
         }
     }
 
@@ -144,15 +158,13 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
             throw new CheckpointException(file, "corrupt checkpoint: header length " + Integer.toUnsignedString(length)
                     + " does not fit a file of " + bytes.length + " bytes");
         }
+        String json = new String(bytes, HEAD, length, StandardCharsets.UTF_8);
+        HeaderCheck.check(file, json);
         Header h;
         try {
-            h = GSON.fromJson(new String(bytes, HEAD, length, StandardCharsets.UTF_8), Header.class);
-            if (h == null || h.tensors == null || h.config == null || h.data == null || h.state == null) {
-                throw new JsonParseException("fields missing");
-            }
-        } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new CheckpointException(file, "corrupt checkpoint header (" + why.strip() + ")");
+            h = GSON.fromJson(json, Header.class);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new CheckpointException(file, "corrupt checkpoint header (" + IoErrors.reason(e) + ")");
         }
         if (!FORMAT.equals(h.format)) {
             throw new CheckpointException(file, "not a lenet checkpoint (format \"" + h.format + "\")");
@@ -165,15 +177,16 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
         }
         b.position(HEAD + length);
         Params p = Params.zeros();
-        for (FloatArray t : p.tensors()) {
+        for (int j = 0; j < p.tensors().size(); j++) {
+            FloatArray t = p.tensors().get(j);
             for (int i = 0; i < t.getSize(); i++) {
-                t.set(i, b.getFloat());
+                float v = b.getFloat();
+                if (!Float.isFinite(v)) {
+                    throw new CheckpointException(file, "tensor " + LeNet.PARAMS.get(j).name() + " holds " + v + " at index " + i
+                            + ": not a usable model (its run diverged, or the file was made so)");
+                }
+                t.set(i, v);
             }
-        }
-        if (h.config.batchSize() < 1 || h.state.next() % h.config.batchSize() != 0 || h.config.epochs() < 1
-                || h.state.next() >= Math.max(1, h.data.trainExamples())) {
-            throw new CheckpointException(file, "corrupt checkpoint header (batch size " + h.config.batchSize()
-                    + ", position " + h.state.next() + ", epochs " + h.config.epochs() + ")");
         }
         return new Checkpoint(h.config, h.data, h.state, p);
     }
@@ -185,6 +198,9 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
         for (int j = 0; j < tensors.size(); j++) {
             Tensor t = tensors.get(j);
             LeNet.Param p = LeNet.PARAMS.get(j);
+            if (t == null || t.name() == null || t.shape() == null) {
+                throw new CheckpointException(file, "corrupt checkpoint header: tensors[" + j + "] lacks its name or shape");
+            }
             if (!p.name().equals(t.name()) || !Arrays.equals(p.shape(), t.shape())) {
                 throw new CheckpointException(file, "tensor " + j + " is " + t.name() + " " + Arrays.toString(t.shape())
                         + ", expected " + p.name() + " " + Arrays.toString(p.shape()) + " (not this LeNet-5)");
@@ -195,6 +211,10 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
     private static byte[] load(Path file) {
         if (Files.isDirectory(file)) {
             throw new CheckpointException(file, "is a folder, expected a checkpoint file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO or a device (/dev/zero) would block or never end.
+            throw new CheckpointException(file, "not a regular file (a pipe, socket or device), expected a checkpoint file");
         }
         try {
             long size = Files.size(file);
@@ -207,7 +227,7 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
         } catch (AccessDeniedException e) {
             throw new CheckpointException(file, "cannot read: permission denied");
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read (" + AtomicFile.reason(e) + ")");
+            throw new CheckpointException(file, "cannot read (" + IoErrors.reason(e) + ")");
         }
     }
 

@@ -24,6 +24,7 @@ import lenet.engine.KernelSet;
 import lenet.model.Params;
 import lenet.train.Checkpoint;
 import lenet.train.TrainState;
+import lenet.train.RunMetrics;
 
 /** {@code lenet eval} and {@code lenet predict} on a checkpoint. */
 class EvalPredictTest {
@@ -41,7 +42,8 @@ class EvalPredictTest {
         data = FashionFiles.write(dir.resolve("data"), 4, 30);
         ckpt = dir.resolve("model.ckpt");
         Checkpoint.write(ckpt, new Checkpoint(new Checkpoint.Config(1, 4, 0.9f, 8, "java", "JVM", 1, "plain"),
-                new Checkpoint.Data(4, 30, 0), new TrainState(2, 0, 0, 0, 0, 1.0, List.of(), List.of()), params));
+                new Checkpoint.Data(4, 30, 0), new TrainState(2, 0, 0, 0, 0, 1.0,
+                        List.of(new RunMetrics.Epoch(1, 2.3, 0.1, 0.1, 1.0, 4.0)), List.of()), params));
     }
 
     @Test
@@ -71,7 +73,7 @@ class EvalPredictTest {
     void evalOfABadCheckpointIsOneLine() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.ckpt"), "hello");
         fails(1, "lenet: " + bad + ": not a lenet checkpoint", "eval", bad.toString(), "--data", data.toString());
-        fails(2, "--threads must be positive, got 0", "eval", ckpt.toString(), "--threads", "0");
+        fails(2, "--threads must be 1 or more (more than the cores are capped), got 0", "eval", ckpt.toString(), "--threads", "0");
     }
 
     static Path png(Path dir, String name, int type, int side) throws IOException {

@@ -21,9 +21,9 @@ class StudyOptionsTest {
     @Test
     void kernelsAndProfileNeedTheTornadoEngine() throws IOException {
         writeFashion(dir, 4);
-        CliTest.fails(1, "lenet: --profile shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine",
+        CliTest.fails(2, "lenet: --profile shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine",
                 "train", "--data", dir.toString(), "--profile");
-        CliTest.fails(1, "lenet: --print-kernels shows what TornadoVM does",
+        CliTest.fails(2, "lenet: --print-kernels shows what TornadoVM does",
                 "train", "--data", dir.toString(), "--engine", "java", "--print-kernels", dir.resolve("k").toString());
     }
 
@@ -40,7 +40,7 @@ class StudyOptionsTest {
     void verifyEveryReportsEachCheck() throws IOException {
         writeFashion(dir, 6);
         CliTest.Result r = CliTest.run("train", "--data", dir.toString(), "--epochs", "1", "--batch-size", "2", "--threads", "1",
-                "--engine", "java", "--verify-every", "2");
+                "--engine", "java", "--verify-every", "2", "--out", dir.resolve("run").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("verify: every 2 steps, the step's update against the JVM engine's"), r.out());
         assertEquals(1, r.out().lines().filter(l -> l.matches("verify step 2: largest difference \\S+ in \\S+ \\(.*, tolerance 5\\.0e-03")).count(),

@@ -148,8 +148,8 @@ class TrainRunTest {
                 "--batch-size", "8", "--epochs", "2");
         fails(2, "--resume " + ckpt + ": that run has done 1 epoch; give --epochs N with N > 1 to train on",
                 "train", "--data", data.toString(), "--resume", ckpt);
-        fails(1, ckpt + ": trained on other data (10 training examples", "train", "--data", data.toString(), "--resume", ckpt,
-                "--epochs", "2", "--train-limit", "8");
+        fails(2, "--train-limit 8 differs from the checkpoint's 10 training examples", "train", "--data", data.toString(),
+                "--resume", ckpt, "--epochs", "2", "--train-limit", "8");
         // The same labels, one pixel changed.
         Path other = FashionFiles.write(dir.resolve("other"), 10, 6);
         Files.write(other.resolve("train-images-idx3-ubyte.gz"), FashionFiles.gzip(flipFirstPixel(data.resolve("train-images-idx3-ubyte.gz"))));
@@ -169,6 +169,31 @@ class TrainRunTest {
         }
         raw[16] ^= 1;
         return raw;
+    }
+
+    @Test
+    void aThreadCountBeyondTheMachineOrTheBatchIsCappedWithANote() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path out = dir.resolve("run");
+        Result r = run("train", "--data", data.toString(), "--batch-size", "4", "--lr", "0.5", "--epochs", "1", "--no-plot",
+                "--threads", "2147483647", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        int used = Math.min(cores, 4);
+        assertEquals("lenet: note: --threads 2147483647: using " + used + ", "
+                + (used == cores ? "the cores this machine has" : "the examples of a batch (--batch-size 4)"), r.err().strip());
+        assertEquals(used, Checkpoint.read(out.resolve("model.ckpt")).config().threads());
+        assertTrue(r.out().contains("engine java on JVM, " + used + " thread"), r.out());
+
+        // A batch of one example keeps one thread busy at most.
+        Result one = run("train", "--data", data.toString(), "--batch-size", "1", "--epochs", "1", "--no-plot", "--threads", "64",
+                "--out", dir.resolve("one").toString());
+        assertEquals(0, one.code(), one.err());
+        assertEquals("lenet: note: --threads 64: using 1, " + (cores == 1 ? "the cores this machine has" : "the examples of a batch (--batch-size 1)"),
+                one.err().strip());
+
+        Result eval = run("eval", out.resolve("model.ckpt").toString(), "--data", data.toString(), "--threads", "100000");
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals("lenet: note: --threads 100000: using " + cores + ", the cores this machine has", eval.err().strip());
     }
 
     @Test

@@ -179,13 +179,16 @@ class IdxTest {
     }
 
     @Test
-    void unreadableSocketFile() throws IOException {
-        // Opening a Unix socket as a file fails for every user, root included.
+    void aSocketOrAFifoIsNotRead() throws IOException, InterruptedException {
+        // A Unix socket cannot be opened as a file; a FIFO would block until someone writes to it.
         Path socket = dir.resolve("socket");
         try (var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            failsImages(socket, "cannot read (");
+            failsImages(socket, "not a regular file (a pipe, socket or device), expected a file");
         }
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        failsImages(fifo, "not a regular file (a pipe, socket or device), expected a file");
     }
 
     @Test

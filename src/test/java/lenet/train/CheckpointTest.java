@@ -34,7 +34,7 @@ class CheckpointTest {
                 List.of(new RunMetrics.Epoch(1, 2.3, 0.1, 0.12, 20.0, 3000.0), new RunMetrics.Epoch(2, 1.1, 0.6, 0.62, 20.25, 2962.9)),
                 List.of(new RunMetrics.Point(0.5, 2.31, 0.09), new RunMetrics.Point(1.0, 2.3, 0.1), new RunMetrics.Point(2.5, 0.9, 0.7)));
         Params p = Params.xavier(5);
-        p.c1b.set(0, Float.intBitsToFloat(0x7FC00001)); // a NaN with a payload: bits must survive
+        p.c1b.set(0, Float.MIN_VALUE); // the smallest subnormal: bits must survive
         p.f3b.set(9, -0.0f);
         return new Checkpoint(new Checkpoint.Config(10, 256, 0.9f, 42, "java", "JVM, 2 threads, plain kernels", 2, "plain"),
                 new Checkpoint.Data(60000, 10000, 0xCAFEBABEL), state, p);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import lenet.data.IoErrors;
 
 import lenet.engine.GraphSink;
 
@@ -39,7 +40,7 @@ public final class KernelDump {
             Files.createDirectories(dump.dir);
             Files.deleteIfExists(dump.raw); // TornadoVM appends
         } catch (IOException e) {
-            throw new UncheckedIOException("--print-kernels " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("--print-kernels " + dir + ": " + IoErrors.reason(e), e);
         }
         System.setProperty("tornado.printKernel", "True");
         System.setProperty("tornado.print.kernel.dir", dump.raw.toString());
@@ -64,7 +65,7 @@ public final class KernelDump {
                 offset = all.length;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("--print-kernels: cannot read " + raw + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("--print-kernels: cannot read " + raw + ": " + IoErrors.reason(e), e);
         }
         List<KernelFiles.Graph> plan = graphs.stream().map(KernelDump::graph).toList();
         List<KernelFiles.Unit> units = KernelFiles.split(text);

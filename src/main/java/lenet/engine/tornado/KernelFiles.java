@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lenet.data.IoErrors;
 
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
@@ -229,7 +230,7 @@ public final class KernelFiles {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("--print-kernels: cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("--print-kernels: cannot write " + file + ": " + IoErrors.reason(e), e);
         }
         return file;
     }
