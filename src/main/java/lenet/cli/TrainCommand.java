@@ -177,6 +177,9 @@ public final class TrainCommand implements Callable<Integer> {
                     metrics.wallSeconds = (System.nanoTime() - start) / 1e9;
                     folder.complete(metrics, trainer.state());
                     if (trainer.stopped()) {
+                        // Unlock the folder before the stop signal lets a SIGTERM/SIGINT exit go on: the JVM
+                        // does not wait for this thread once the shutdown hook returns.
+                        folder.close();
                         err.printf(Locale.ROOT, "lenet: interrupted at %s; saved %s (continue with: lenet train --resume %s)%n",
                                 position(trainer.state(), config, train.count()), paths.save(), paths.save());
                         err.flush();
