@@ -155,7 +155,7 @@ public final class TornadoEngine implements Engine {
         }
     }
 
-    private static String defaultDeviceName() {
+    static String defaultDeviceName() {
         if (TornadoRuntimeInfo.isPresent()) {
             try {
                 TornadoDevice d = TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice();
