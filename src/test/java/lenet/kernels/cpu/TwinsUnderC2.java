@@ -89,14 +89,14 @@ public final class TwinsUnderC2 {
     }
 
     /**
-     * Twin against plain kernel: for a sum, {@link TwinCheck#SUM_TOLERANCE} of Σ|terms| (the CPU twin tests'
-     * bound, far tighter than the references' for long sums); otherwise twice the reference tolerance (both
-     * kernels lie within it of the reference).
+     * Twin against plain kernel: twice the reference's tolerance, as both lie within it of the reference
+     * (the data of the sums is mostly positive, so that tolerance is tight relative to the result: see
+     * {@link KernelChecks#ALL}).
      */
     private static double[] plainTolerance(Expected e) {
         double[] tol = new double[e.value().length];
         for (int j = 0; j < tol.length; j++) {
-            tol[j] = e.magnitude() != null ? TwinCheck.SUM_TOLERANCE * e.magnitude()[j] : 2 * e.tolerance()[j];
+            tol[j] = 2 * e.tolerance()[j];
         }
         return tol;
     }
