@@ -38,6 +38,7 @@ import lenet.kernels.Tensors.Sums;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
@@ -50,7 +51,8 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * exact for indices and counts). {@code lenet check-kernels} runs the table on JVM threads or on a
  * TornadoVM device.
  *
- * <p>Add a kernel by adding a row to {@link #ALL}: its task id (as {@link LeNetGraph} names the task), whether
+ * <p>Add a kernel by adding a row to {@link #ALL} (a test fails while a kernel of {@code lenet.kernels} or of
+ * {@link KernelSet} has none): its task id (as {@link LeNetGraph} names the task), the kernel method, whether
  * it comes from the {@link KernelSet} (then each set's version is checked), and how to build a
  * {@link Case}: inputs, outputs prefilled with NaN (an element the kernel does not write fails), the
  * expected values and tolerances in the kernel's own layout, and the one task. Activations are drawn
@@ -257,8 +259,8 @@ public final class KernelChecks {
                     plan.withDevice(device);
                 }
                 plan.execute();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            } catch (TornadoExecutionPlanException e) {
+                throw new IllegalStateException("releasing the graph's device memory: " + TornadoErrors.oneLine(e), e);
             }
         };
     }
