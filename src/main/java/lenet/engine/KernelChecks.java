@@ -282,7 +282,10 @@ public final class KernelChecks {
             return failure == null && worst.ok();
         }
 
-        /** One line: set, kernel, largest error/tolerance ratio with the error and tolerance there, verdict. */
+        /**
+         * One line: set, kernel, the largest absolute error, the largest error/tolerance ratio and the tolerance
+         * of the element where it is reached ("exact" when every tolerance is 0), the verdict.
+         */
         public String line() {
             String head = String.format("%-6s %-24s", set, id);
             if (failure != null) {
@@ -295,8 +298,8 @@ public final class KernelChecks {
             if (worst.toleranceAtMaxRatio() == 0) {
                 return String.format("%s max |error| %.2e  tolerance exact  %s", head, worst.maxError(), verdict);
             }
-            return String.format("%s max |error| %.2e  tolerance %.2e  error/tolerance %.3f  %s", head,
-                    worst.maxRatio() * worst.toleranceAtMaxRatio(), worst.toleranceAtMaxRatio(), worst.maxRatio(), verdict);
+            return String.format("%s max |error| %.2e  max error/tolerance %.3f (tolerance there %.2e)  %s", head,
+                    worst.maxError(), worst.maxRatio(), worst.toleranceAtMaxRatio(), verdict);
         }
     }
 

@@ -54,7 +54,7 @@ class CheckKernelsCommandTest {
         List<String> kernelLines = lines.subList(1, lines.size() - 1);
         assertEquals(expected, kernelLines.stream().map(l -> l.split("\\s+")[0] + " " + l.split("\\s+")[1]).toList());
         for (String line : kernelLines) {
-            assertTrue(line.matches("\\S+\\s+\\S+\\s+max \\|error\\| \\S+  tolerance (exact|\\S+  error/tolerance \\S+)  ok"), line);
+            assertTrue(line.matches("\\S+\\s+\\S+\\s+max \\|error\\| \\S+  (tolerance exact|max error/tolerance \\S+ \\(tolerance there \\S+\\))  ok"), line);
         }
         assertEquals("all " + expected.size() + " kernels within tolerance", lines.get(lines.size() - 1));
     }
@@ -79,7 +79,7 @@ class CheckKernelsCommandTest {
         Run r = run(new CommandLine(new CheckKernelsCommand(List.of(KernelSet.PLAIN, planted))), "--engine", "java", "--batch", BATCH);
         assertEquals(Cli.ERROR, r.code(), r.out() + r.err());
         assertEquals("lenet: check-kernels: 2 of 65 kernels failed: planted conv1.forward, planted conv2.forward\n", r.err());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("planted conv1\\.forward\\s+max \\|error\\| \\S+  tolerance \\S+  error/tolerance \\S+  "
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("planted conv1\\.forward\\s+max \\|error\\| \\S+  max error/tolerance \\S+ \\(tolerance there \\S+\\)  "
                 + "FAILED, out of tolerance: conv1\\.forward out: .*")),
                 r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("planted conv2\\.backwardInput\\s+max .* ok")), r.out());

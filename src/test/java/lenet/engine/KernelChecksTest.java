@@ -95,7 +95,7 @@ class KernelChecksTest {
             FloatArrayAccess.bump(cs.outputs().get(0));
         });
         assertFalse(wrong.ok());
-        assertTrue(wrong.line().startsWith("plain  sigmoid4.backward        max |error| 1.00e-04  tolerance "), wrong.line());
+        assertTrue(wrong.line().startsWith("plain  sigmoid4.backward        max |error| 1.00e-04  max error/tolerance "), wrong.line());
         assertTrue(wrong.line().contains("  FAILED, out of tolerance: sigmoid4.backward dx: max |error| 1.005e-04 at [j] [1]"), wrong.line());
         KernelChecks.Result thrown = KernelChecks.run(check.build(5), KernelSet.PLAIN, (cs, k) -> {
             throw new IllegalStateException("device lost");
