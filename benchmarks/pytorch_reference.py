@@ -488,12 +488,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="pytorch_reference.py",
         description="PyTorch reference for lenet (d2l LeNet-5 on Fashion-MNIST): 'fixture' writes "
-                    "one training step's tensors for the Java tests, 'train' runs d2l's training "
+                    "ten training steps' losses, gradients and weights for the Java tests, 'train' runs d2l's training "
                     "loop and reports accuracy and examples/sec.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     sub = parser.add_subparsers(dest="mode", required=True, metavar="{fixture,train}")
 
-    fx = sub.add_parser("fixture", help="write the one-step fixture file",
+    fx = sub.add_parser("fixture", help="write the fixture file: ten SGD steps from lenet's initial weights",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     fx.add_argument("--out", default=os.path.normpath(DEFAULT_FIXTURE), help="fixture file to write")
     fx.add_argument("--batch", type=positive_int, default=32, help="examples in a batch")
