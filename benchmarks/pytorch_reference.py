@@ -22,9 +22,12 @@ plain SGD.
 
 Two modes:
 
-  fixture  One training step on a small batch with a fixed seed, every tensor of it written to a
-           binary file (default src/test/resources/lenet/fixture/lenet_fixture.bin) that the Java
-           test lenet.fixture.PyTorchFixtureTest reads:
+  fixture  Ten SGD steps from lenet's own initial weights (Params.xavier(42), reproduced bit for bit)
+           on batches of 32 real Fashion-MNIST training images (the first 160, five batches, each
+           seen twice), lr 0.9, written to a binary file (default
+           src/test/resources/lenet/fixture/lenet_fixture.bin) that the Java test
+           lenet.fixture.PyTorchFixtureTest reads: the first step's logits, per-example losses and
+           parameter gradients, the ten losses and the final parameters (llm.c's test_gpt2 in spirit):
 
                python3 benchmarks/pytorch_reference.py fixture
 
@@ -50,26 +53,24 @@ Fixture file format (little-endian):
     int32  number of tensors
     then per tensor:
     int32  name length in bytes, then the name (UTF-8)
-    int32  dtype (0 = float32, 1 = int32)
+    int32  dtype (0 = float32, 1 = int32, 2 = uint8)
     int32  ndim, then int32 dims[ndim] (ndim 0: a scalar, one value)
     data   prod(dims) values of the dtype, row-major (PyTorch's NCHW order for activations)
 
-Tensors in the file (N examples):
+Tensors in the file (B examples a batch, M images, S steps; <p> = 0.weight, 0.bias, 3.weight, 3.bias,
+7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias):
 
-    meta.seed, meta.lr, meta.input_source     int32, float32, int32 (1: the first N Fashion-MNIST
-                                              test images and labels; 0: seeded uniform random)
-    input                                     (N, 1, 28, 28) float32
-    labels                                    (N,) int32
-    param.<p>                                 the 10 parameters before the step, <p> = 0.weight,
-                                              0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight,
-                                              9.bias, 11.weight, 11.bias
-    act.<k>.<Module>                          the output of Sequential module k (act.0.Conv2d ...
-                                              act.11.Linear: the logits)
-    loss.per_example, loss.mean               (N,) and () float32
-    grad.input                                d mean-loss / d input, (N, 1, 28, 28)
-    grad.act.<k>.<Module>                     d mean-loss / d act.<k>.<Module>
-    grad.<p>                                  d mean-loss / d param.<p>
-    updated.<p>                               param.<p> after one SGD step (lr = meta.lr)
+    meta.seed, meta.lr, meta.batch, meta.steps   int32, float32, int32, int32
+    init.check                                  (10, 2) float32: per parameter tensor its first value and
+                                                its sum, to check that both sides start from the same weights
+    images                                      (M, 28, 28) uint8; a pixel is value / 255 in float32
+    labels                                      (M,) int32
+    step1.logits, step1.loss.per_example        (B, 10) and (B,) float32: step 1, before its update
+    step1.grad.<p>                              d mean-loss / d <p> at step 1
+    losses                                      (S,) float32: the mean loss of each step, before its update
+    final.<p>                                   <p> after the S steps
+
+Step s (from 0) trains on images [B·(s mod M/B), +B) and their labels.
 """
 
 import argparse
@@ -88,6 +89,7 @@ FIXTURE_MAGIC = b"LNTF"
 FIXTURE_VERSION = 1
 DTYPE_FLOAT32 = 0
 DTYPE_INT32 = 1
+DTYPE_UINT8 = 2
 
 
 def fail(message):
@@ -231,6 +233,8 @@ def write_tensor(f, name, tensor):
     a = tensor.detach().cpu().numpy() if isinstance(tensor, torch.Tensor) else np.asarray(tensor)
     if a.dtype == np.float32:
         dtype = DTYPE_FLOAT32
+    elif a.dtype == np.uint8:
+        dtype = DTYPE_UINT8
     elif a.dtype in (np.int32, np.int64):
         if a.size and (a.min() < -2**31 or a.max() >= 2**31):
             raise ValueError(f"{name}: values do not fit int32")
@@ -254,70 +258,117 @@ def write_fixture(path, tensors):
             write_tensor(f, name, t)
 
 
+class JavaRandom:
+    """java.util.Random, bit for bit: the generator of lenet's Params.xavier(seed)."""
+
+    MASK = (1 << 48) - 1
+
+    def __init__(self, seed):
+        self.seed = (seed ^ 0x5DEECE66D) & self.MASK
+
+    def next(self, bits):
+        self.seed = (self.seed * 0x5DEECE66D + 0xB) & self.MASK
+        return self.seed >> (48 - bits)
+
+    def next_double(self):
+        return ((self.next(26) << 27) + self.next(27)) * (1.0 / (1 << 53))
+
+
+# name, shape, fan_in, fan_out, bias: lenet.model.LeNet.PARAMS (PyTorch's names and layouts)
+LENET_PARAMS = [
+    ("0.weight", (6, 1, 5, 5), 25, 150, False), ("0.bias", (6,), 25, 150, True),
+    ("3.weight", (16, 6, 5, 5), 150, 400, False), ("3.bias", (16,), 150, 400, True),
+    ("7.weight", (120, 400), 400, 120, False), ("7.bias", (120,), 400, 120, True),
+    ("9.weight", (84, 120), 120, 84, False), ("9.bias", (84,), 120, 84, True),
+    ("11.weight", (10, 84), 84, 10, False), ("11.bias", (10,), 84, 10, True),
+]
+
+
+def lenet_xavier(seed):
+    """lenet's Params.xavier(seed), exactly: one java.util.Random over the tensors in order, each value
+    (float) ((2 * nextDouble() - 1) * a), a = sqrt(6 / (fan_in + fan_out)) for weights (Xavier-uniform,
+    as d2l) and 1 / sqrt(fan_in) for biases (PyTorch's default). Double arithmetic is IEEE in both
+    languages and np.float32 rounds to nearest as Java's cast does, so the floats are the same."""
+    import math
+    import numpy as np
+    r = JavaRandom(seed)
+    tensors = {}
+    for name, shape, fan_in, fan_out, bias in LENET_PARAMS:
+        a = 1.0 / math.sqrt(fan_in) if bias else math.sqrt(6.0 / (fan_in + fan_out))
+        count = int(np.prod(shape))
+        v = np.empty(count, dtype=np.float32)
+        for i in range(count):
+            v[i] = np.float32((2.0 * r.next_double() - 1.0) * a)
+        tensors[name] = v.reshape(shape)
+    return tensors
+
+
 def run_fixture(args):
     import numpy as np
     import torch
     import torch.nn as nn
 
-    torch.manual_seed(args.seed)
-    net = lenet()
-    net.apply(init_weights)
+    torch.set_num_threads(1)
     n = args.batch
+    count = n * args.batches
+    images_u8 = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))[:count]
+    labels_np = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))[:count]
+    if images_u8.shape[0] < count:
+        fail(f"{args.data}: {images_u8.shape[0]} training images, expected at least {count}")
+    # as lenet reads them: pixel / 255 in float32
+    x_all = torch.from_numpy((images_u8.astype(np.float32) / np.float32(255.0)).reshape(count, 1, 28, 28))
+    y_all = torch.from_numpy(labels_np.astype(np.int64))
+    print(f"input: the first {count} Fashion-MNIST training images; {args.steps} steps of batch {n}, "
+          f"step s on images [{n}·(s mod {args.batches}), +{n})")
 
-    images = os.path.join(args.data, "t10k-images-idx3-ubyte.gz")
-    labels_file = os.path.join(args.data, "t10k-labels-idx1-ubyte.gz")
-    if os.path.exists(images) and os.path.exists(labels_file):
-        x_np, y_np = load_split(args.data, "t10k", limit=n)
-        x = torch.from_numpy(x_np.copy())
-        y = torch.from_numpy(y_np.copy())
-        source = 1
-        print(f"input: the first {n} Fashion-MNIST test images (/255) and their labels")
-    else:
-        g = torch.Generator().manual_seed(args.seed + 1)
-        x = torch.rand(n, 1, 28, 28, generator=g)
-        y = torch.randint(0, 10, (n,), generator=g)
-        source = 0
-        print(f"input: {args.data} not found; seeded uniform random images and labels")
-
-    params_before = [(name, p.detach().clone()) for name, p in net.named_parameters()]
-
-    # forward, module by module, keeping every output and its gradient
-    x.requires_grad_(True)
-    acts = []
-    h = x
-    for k, module in enumerate(net):
-        h = module(h)
-        h.retain_grad()
-        acts.append((f"act.{k}.{type(module).__name__}", h))
-    logits = h
-    per_example = nn.CrossEntropyLoss(reduction="none")(logits, y)
-    loss = nn.CrossEntropyLoss()(logits, y)
+    net = lenet()
+    init = lenet_xavier(args.seed)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(torch.from_numpy(init[name]))
+    loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
-    optimizer.zero_grad()
-    loss.backward()
-    grads = [(name, p.grad.detach().clone()) for name, p in net.named_parameters()]
-    optimizer.step()
-    params_after = [(name, p.detach().clone()) for name, p in net.named_parameters()]
 
+    losses = []
+    first = {}
+    for step in range(args.steps):
+        b = step % args.batches
+        x = x_all[b * n:(b + 1) * n]
+        y = y_all[b * n:(b + 1) * n]
+        optimizer.zero_grad()
+        logits = net(x)
+        loss = loss_fn(logits, y)
+        loss.backward()
+        if step == 0:
+            first["logits"] = logits.detach().clone()
+            first["loss.per_example"] = nn.CrossEntropyLoss(reduction="none")(logits, y).detach().clone()
+            for name, p in net.named_parameters():
+                first[f"grad.{name}"] = p.grad.detach().clone()
+        optimizer.step()
+        losses.append(loss.item())
+        print(f"step {step + 1}: loss {loss.item():.7f}")
+
+    check = np.zeros((len(LENET_PARAMS), 2), dtype=np.float32)
+    for j, (name, _, _, _, _) in enumerate(LENET_PARAMS):
+        check[j] = (init[name].reshape(-1)[0], np.float32(init[name].astype(np.float64).sum()))
     tensors = [
         ("meta.seed", np.array(args.seed, dtype=np.int32)),
         ("meta.lr", np.array(args.lr, dtype=np.float32)),
-        ("meta.input_source", np.array(source, dtype=np.int32)),
-        ("input", x),
-        ("labels", y),
+        ("meta.batch", np.array(n, dtype=np.int32)),
+        ("meta.steps", np.array(args.steps, dtype=np.int32)),
+        ("init.check", check),
+        ("images", images_u8.copy()),
+        ("labels", labels_np.astype(np.int32)),
+        ("step1.logits", first["logits"]),
+        ("step1.loss.per_example", first["loss.per_example"]),
     ]
-    tensors += [(f"param.{name}", t) for name, t in params_before]
-    tensors += [(name, t) for name, t in acts]
-    tensors += [("loss.per_example", per_example), ("loss.mean", loss)]
-    tensors += [("grad.input", x.grad)]
-    tensors += [(f"grad.{name}", t.grad) for name, t in acts]
-    tensors += [(f"grad.{name}", t) for name, t in grads]
-    tensors += [(f"updated.{name}", t) for name, t in params_after]
+    tensors += [(f"step1.grad.{name}", first[f"grad.{name}"]) for name, _, _, _, _ in LENET_PARAMS]
+    tensors += [("losses", np.array(losses, dtype=np.float32))]
+    tensors += [(f"final.{name}", p.detach().clone()) for name, p in net.named_parameters()]
 
     out = os.path.normpath(args.out)
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     write_fixture(out, tensors)
-    print(f"loss {loss.item():.6f}; per example {[round(v, 6) for v in per_example.tolist()]}")
     print(f"wrote {len(tensors)} tensors, {os.path.getsize(out)} bytes to {out}")
 
 
@@ -518,19 +569,21 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="pytorch_reference.py",
         description="PyTorch reference for lenet (d2l LeNet-5 on Fashion-MNIST): 'fixture' writes "
-                    "one training step's tensors for the Java tests, 'train' runs d2l's training "
+                    "ten training steps' losses, gradients and weights for the Java tests, 'train' runs d2l's training "
                     "loop and reports accuracy and examples/sec.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     sub = parser.add_subparsers(dest="mode", required=True, metavar="{fixture,train}")
 
-    fx = sub.add_parser("fixture", help="write the one-step fixture file",
+    fx = sub.add_parser("fixture", help="write the fixture file: ten SGD steps from lenet's initial weights",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     fx.add_argument("--out", default=os.path.normpath(DEFAULT_FIXTURE), help="fixture file to write")
-    fx.add_argument("--batch", type=positive_int, default=4, help="examples in the batch")
-    fx.add_argument("--seed", type=int, default=1234, help="torch.manual_seed for the weights")
+    fx.add_argument("--batch", type=positive_int, default=32, help="examples in a batch")
+    fx.add_argument("--batches", type=positive_int, default=5,
+                    help="distinct batches: the first batch x batches training images")
+    fx.add_argument("--steps", type=positive_int, default=10, help="SGD steps of the trajectory")
+    fx.add_argument("--seed", type=int, default=42, help="seed of lenet's Params.xavier for the weights")
     fx.add_argument("--lr", type=positive_float, default=0.9, help="SGD learning rate")
-    fx.add_argument("--data", default=DATA_DIR,
-                    help="Fashion-MNIST directory (the first test images); random inputs if absent")
+    fx.add_argument("--data", default=DATA_DIR, help="Fashion-MNIST directory (the first training images)")
 
     tr = sub.add_parser("train", help="run the d2l training loop",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)

@@ -17,6 +17,9 @@ module lenet {
     // the CPU twins of the kernels (lenet.kernels.cpu) use the Vector API; the JVM warns that it is an
     // incubator module when it starts
     requires jdk.incubator.vector;
+    // the kernels' host references (check-kernels); automatic modules named after their jars
+    requires ejml.core;
+    requires ejml.ddense;
 
     exports lenet;
     exports lenet.model;

@@ -47,6 +47,32 @@ public final class Engines {
     }
 
     private static Engine startTornado(Choice choice, Study study, EngineData data, Params initial, float lr, int batchSize) {
+        requireTornado();
+        // Before anything starts TornadoVM's runtime (the device lookup does): it reads its print options once.
+        KernelDump kernels = study.printKernels() == null ? null : KernelDump.prepare(study.printKernels());
+        return new TornadoEngine(data, initial, lr, batchSize, device(choice.device()), study, kernels);
+    }
+
+    /**
+     * Where {@code check-kernels} runs its kernels: JVM threads ({@code engine} "java"), or the TornadoVM
+     * device {@code device} ("B:D", null for the default one) with {@code engine} "tornado".
+     */
+    public static KernelChecks.Runner kernelCheckRunner(String engine, String device) {
+        if (resolve(engine).equals("java")) {
+            return KernelChecks.jvm();
+        }
+        requireTornado();
+        return KernelChecks.tornado(device(device));
+    }
+
+    /** The name of the TornadoVM device {@code device} ("B:D", null for the default one), for reports. */
+    public static String tornadoDeviceName(String device) {
+        TornadoDevice d = device(device);
+        return d == null ? TornadoEngine.defaultDeviceName() : d.getDeviceName() + " " + d.getDescription();
+    }
+
+    /** Refuses to go on without the TornadoVM runtime, or with bailouts on (a kernel that does not compile would run as Java). */
+    private static void requireTornado() {
         if (!TornadoRuntimeInfo.isPresent()) {
             throw new EngineException("--engine tornado needs the TornadoVM runtime, and this JVM runs without it: "
                     + "launch with TORNADOVM_HOME set (scripts/lenet) or with 'tornado' (see README, Running under TornadoVM)");
@@ -55,9 +81,6 @@ public final class Engines {
             throw new EngineException("TornadoVM runs with bailouts on, so a kernel it cannot compile would silently run as "
                     + "plain Java: launch with -Dtornado.recover.bailout=False (tornado-config/tornado.flags)");
         }
-        // Before anything starts TornadoVM's runtime (the device lookup does): it reads its print options once.
-        KernelDump kernels = study.printKernels() == null ? null : KernelDump.prepare(study.printKernels());
-        return new TornadoEngine(data, initial, lr, batchSize, device(choice.device()), study, kernels);
     }
 
     private static TornadoDevice device(String id) {

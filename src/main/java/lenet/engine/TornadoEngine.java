@@ -178,7 +178,7 @@ public final class TornadoEngine implements Engine {
         profile = study.profile() ? new StepProfile(Graph.TRAIN.id, deviceName, study.out()) : null;
     }
 
-    private static String defaultDeviceName() {
+    static String defaultDeviceName() {
         if (TornadoRuntimeInfo.isPresent()) {
             try {
                 TornadoDevice d = TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice();

@@ -44,6 +44,7 @@ class ScriptTest {
         Files.createDirectories(sdk.resolve("share/java/tornado"));
         Files.writeString(sdk.resolve("tornado-argfile"), "--module-path .:" + sdk + "/share/java/tornado\n");
         Files.writeString(sdk.resolve("share/java/tornado/ejml-core-0.38.jar"), "");
+        Files.writeString(sdk.resolve("share/java/tornado/ejml-ddense-0.38.jar"), "");
         return sdk;
     }
 
@@ -62,6 +63,8 @@ class ScriptTest {
                 + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("/target/standin/") || line.contains("tornado-api-standin"), "the SDK's tornado.api, not the stand-in: " + line);
+        assertFalse(line.contains("target/lib/ejml"), "the SDK's EJML (same module names), not lenet's copy as well: " + line);
+        assertTrue(line.contains("target/lib/gson-"), "lenet's other libraries stay: " + line);
     }
 
     @Test

@@ -28,15 +28,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * trainer relies on: the gradient is that of scale·Σ loss (so shards of a batch add up to the batch's
  * gradient), argmax ties go to the lowest class, totals accumulate, and huge logits stay finite.
  *
- * <p>Tolerances of forward (first-order bounds of the kernel's float evaluation, doubled for margin; C classes,
- * d_c = z_c − max z, R = max z − min z, S = Σ_c e^d_c):
- * <ul>
- * <li>probability p_c: the rounding of d_c moves e^d_c by u·|d_c| relatively, exp rounds once, the float sum
- *     of C positive terms adds (C − 1)·u to the relative errors of its terms (≤ u·(R + 1)), the division rounds
- *     once: |error| ≤ 2u·p_c·(|d_c| + R + C + 2);</li>
- * <li>loss = log S − d_label: log's argument carries S's relative error u·(R + C), log rounds (u·log S), d_label
- *     rounds (u·|d_label|), the difference rounds (u·loss): |error| ≤ 2u·(R + C + log S + |d_label| + loss).</li>
- * </ul>
+ * <p>Tolerances of forward: {@link SoftmaxCrossEntropyReference#forwardTolerance} (first-order bounds of the
+ * kernel's float evaluation, doubled for margin).
  */
 class SoftmaxCrossEntropyTest {
 
@@ -79,19 +72,9 @@ class SoftmaxCrossEntropyTest {
         Kernel k = forward(logits, labels, n, classes);
         double[] z = toDouble(logits);
         SoftmaxCrossEntropyReference.Forward ref = SoftmaxCrossEntropyReference.forward(z, labels, n, classes);
-        double[] probsTol = new double[n * classes];
-        double[] lossTol = new double[n];
-        for (int i = 0; i < n; i++) {
-            double max = SoftmaxCrossEntropyReference.max(z, i, classes);
-            double range = SoftmaxCrossEntropyReference.range(z, i, classes);
-            for (int c = 0; c < classes; c++) {
-                double dc = Math.abs(z[i * classes + c] - max);
-                probsTol[i * classes + c] = 2 * U * ref.probs()[i * classes + c] * (dc + range + classes + 2);
-            }
-            double logSum = ref.loss()[i] + (z[i * classes + labels[i]] - max);
-            double dLabel = Math.abs(z[i * classes + labels[i]] - max);
-            lossTol[i] = 2 * U * (range + classes + logSum + dLabel + ref.loss()[i]);
-        }
+        SoftmaxCrossEntropyReference.Forward tol = SoftmaxCrossEntropyReference.forwardTolerance(z, labels, n, classes, ref);
+        double[] probsTol = tol.probs();
+        double[] lossTol = tol.loss();
         Tensors.assertClose(what + " probs", k.probs(), ref.probs(), probsTol, new int[] {n, classes}, "[i,c]");
         Tensors.assertClose(what + " loss", k.loss(), ref.loss(), lossTol, new int[] {n}, "[i]");
     }

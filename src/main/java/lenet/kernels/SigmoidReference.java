@@ -4,12 +4,12 @@ package lenet.kernels;
  * Host reference for {@link Sigmoid} in double precision, as plain loops (element-wise: nothing for EJML to do).
  * Any layout: the kernels and the reference treat the tensor as a flat array.
  */
-final class SigmoidReference {
+public final class SigmoidReference {
     private SigmoidReference() {
     }
 
     /** y = σ(x) = 1 / (1 + e^−x). */
-    static double[] forward(double[] x) {
+    public static double[] forward(double[] x) {
         double[] y = new double[x.length];
         for (int j = 0; j < x.length; j++) {
             y[j] = 1.0 / (1.0 + Math.exp(-x[j]));
@@ -18,7 +18,7 @@ final class SigmoidReference {
     }
 
     /** dx = dy · σ'(x) = dy · y · (1 − y), from the forward output y. */
-    static double[] backward(double[] y, double[] dy) {
+    public static double[] backward(double[] y, double[] dy) {
         double[] dx = new double[y.length];
         for (int j = 0; j < y.length; j++) {
             dx[j] = dy[j] * y[j] * (1.0 - y[j]);

@@ -2,6 +2,7 @@ package lenet.kernels;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.mult.MatrixMatrixMult_DDRM;
 
 /**
  * Host reference for {@link Conv2d} in double precision: convolution as im2col and a matrix product (EJML).
@@ -19,34 +20,38 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * </ul>
  * with dOut as that {@code cout × n·ho·wo} matrix. Each result also carries Σ|terms| (the same products on
  * absolute values) for the error bound of the kernel's float sums.
+ *
+ * <p>The products call EJML's {@code MatrixMatrixMult_DDRM} directly rather than {@code CommonOps_DDRM.mult}:
+ * those have the same binary signature in EJML 0.38, the version the TornadoVM SDK carries and that takes
+ * the place of lenet's under TornadoVM, while {@code CommonOps_DDRM}'s changed their return type since.
  */
-final class Conv2dReference {
+public final class Conv2dReference {
     private Conv2dReference() {
     }
 
     /** The shape of a convolution: batch n, cin × h × w in, cout × ho × wo out, k × k kernel, zero padding pad. */
-    record Shape(String name, int n, int cin, int h, int w, int cout, int k, int pad) {
-        int ho() {
+    public record Shape(String name, int n, int cin, int h, int w, int cout, int k, int pad) {
+        public int ho() {
             return h + 2 * pad - k + 1;
         }
 
-        int wo() {
+        public int wo() {
             return w + 2 * pad - k + 1;
         }
 
-        int taps() {
+        public int taps() {
             return cin * k * k;
         }
 
-        int inSize() {
+        public int inSize() {
             return n * cin * h * w;
         }
 
-        int outSize() {
+        public int outSize() {
             return n * cout * ho() * wo();
         }
 
-        int weightSize() {
+        public int weightSize() {
             return cout * taps();
         }
 
@@ -57,13 +62,13 @@ final class Conv2dReference {
     }
 
     /** Forward: input NCHW, weight OIHW, bias [cout] → output NCHW {@code [n][cout][ho][wo]}. */
-    static Tensors.Sums forward(Shape s, double[] in, double[] weight, double[] bias) {
+    public static Tensors.Sums forward(Shape s, double[] in, double[] weight, double[] bias) {
         DMatrixRMaj w = DMatrixRMaj.wrap(s.cout(), s.taps(), weight);
         DMatrixRMaj cols = im2col(s, in);
         DMatrixRMaj out = new DMatrixRMaj(s.cout(), cols.numCols);
-        CommonOps_DDRM.mult(w, cols, out);
+        MatrixMatrixMult_DDRM.mult_reorder(w, cols, out);
         DMatrixRMaj mag = new DMatrixRMaj(s.cout(), cols.numCols);
-        CommonOps_DDRM.mult(Tensors.abs(w), Tensors.abs(cols), mag);
+        MatrixMatrixMult_DDRM.mult_reorder(Tensors.abs(w), Tensors.abs(cols), mag);
         for (int co = 0; co < s.cout(); co++) {
             for (int j = 0; j < cols.numCols; j++) {
                 out.add(co, j, bias[co]);
@@ -75,29 +80,29 @@ final class Conv2dReference {
     }
 
     /** Backward to the input: dOut NCHW {@code [n][cout][ho][wo]}, weight OIHW → dIn NCHW {@code [n][cin][h][w]}. */
-    static Tensors.Sums backwardInput(Shape s, double[] dOut, double[] weight) {
+    public static Tensors.Sums backwardInput(Shape s, double[] dOut, double[] weight) {
         DMatrixRMaj w = DMatrixRMaj.wrap(s.cout(), s.taps(), weight);
         DMatrixRMaj d = toChannelMatrix(s.n(), s.cout(), s.ho() * s.wo(), dOut);
         DMatrixRMaj cols = new DMatrixRMaj(s.taps(), d.numCols);
-        CommonOps_DDRM.multTransA(w, d, cols);
+        MatrixMatrixMult_DDRM.multTransA_reorder(w, d, cols);
         DMatrixRMaj mag = new DMatrixRMaj(s.taps(), d.numCols);
-        CommonOps_DDRM.multTransA(Tensors.abs(w), Tensors.abs(d), mag);
+        MatrixMatrixMult_DDRM.multTransA_reorder(Tensors.abs(w), Tensors.abs(d), mag);
         return new Tensors.Sums(col2im(s, cols), col2im(s, mag));
     }
 
     /** Backward to the weight: dOut NCHW, input NCHW → dWeight OIHW {@code [cout][cin][k][k]}. */
-    static Tensors.Sums backwardWeight(Shape s, double[] dOut, double[] in) {
+    public static Tensors.Sums backwardWeight(Shape s, double[] dOut, double[] in) {
         DMatrixRMaj d = toChannelMatrix(s.n(), s.cout(), s.ho() * s.wo(), dOut);
         DMatrixRMaj cols = im2col(s, in);
         DMatrixRMaj dw = new DMatrixRMaj(s.cout(), s.taps());
-        CommonOps_DDRM.multTransB(d, cols, dw);
+        MatrixMatrixMult_DDRM.multTransB(d, cols, dw);
         DMatrixRMaj mag = new DMatrixRMaj(s.cout(), s.taps());
-        CommonOps_DDRM.multTransB(Tensors.abs(d), Tensors.abs(cols), mag);
+        MatrixMatrixMult_DDRM.multTransB(Tensors.abs(d), Tensors.abs(cols), mag);
         return new Tensors.Sums(dw.data, mag.data);
     }
 
     /** Backward to the bias: dOut NCHW → dBias {@code [cout]}. */
-    static Tensors.Sums backwardBias(Shape s, double[] dOut) {
+    public static Tensors.Sums backwardBias(Shape s, double[] dOut) {
         DMatrixRMaj d = toChannelMatrix(s.n(), s.cout(), s.ho() * s.wo(), dOut);
         DMatrixRMaj sums = CommonOps_DDRM.sumRows(d, null);
         DMatrixRMaj mag = CommonOps_DDRM.sumRows(Tensors.abs(d), null);
@@ -105,7 +110,7 @@ final class Conv2dReference {
     }
 
     /** Input NCHW → the {@code (cin·k·k) × (n·ho·wo)} column matrix. */
-    static DMatrixRMaj im2col(Shape s, double[] in) {
+    public static DMatrixRMaj im2col(Shape s, double[] in) {
         int ho = s.ho();
         int wo = s.wo();
         int k = s.k();
@@ -132,7 +137,7 @@ final class Conv2dReference {
     }
 
     /** The adjoint of {@link #im2col}: adds each column entry onto the input pixel it reads; → NCHW. */
-    static double[] col2im(Shape s, DMatrixRMaj cols) {
+    public static double[] col2im(Shape s, DMatrixRMaj cols) {
         int ho = s.ho();
         int wo = s.wo();
         int k = s.k();
@@ -159,7 +164,7 @@ final class Conv2dReference {
     }
 
     /** NCHW {@code [n][c][hw]} → the {@code c × (n·hw)} matrix, column (i, pixel). */
-    static DMatrixRMaj toChannelMatrix(int n, int c, int hw, double[] nchw) {
+    public static DMatrixRMaj toChannelMatrix(int n, int c, int hw, double[] nchw) {
         DMatrixRMaj m = new DMatrixRMaj(c, n * hw);
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
@@ -172,7 +177,7 @@ final class Conv2dReference {
     }
 
     /** The inverse of {@link #toChannelMatrix}. */
-    static double[] fromChannelMatrix(int n, int c, int hw, DMatrixRMaj m) {
+    public static double[] fromChannelMatrix(int n, int c, int hw, DMatrixRMaj m) {
         double[] nchw = new double[n * c * hw];
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {

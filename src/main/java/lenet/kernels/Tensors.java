@@ -1,8 +1,5 @@
 package lenet.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -11,7 +8,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * What the kernel tests share: seeded random data, conversion between the kernels' batch-innermost
+ * What the kernel tests and {@code check-kernels} share: seeded random data, conversion between the kernels' batch-innermost
  * layout and the references' batch-outermost one, error bounds for float32 arithmetic, and the
  * comparison of a kernel's output with a double-precision reference.
  *
@@ -33,31 +30,31 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * run computes the same numbers. The references compute in double
  * (u = 2⁻⁵³) from exactly the float values the kernels read, so their own error is negligible.
  */
-final class Tensors {
+public final class Tensors {
     private Tensors() {
     }
 
     /** float32 unit roundoff. */
-    static final double U = 0x1p-24;
+    public static final double U = 0x1p-24;
     /** Confidence parameter of the probabilistic bound (see the class comment). */
-    static final double LAMBDA = 8.0;
+    public static final double LAMBDA = 8.0;
 
     /** Set {@code -Dlenet.kernels.report=true} to print each comparison's largest error. */
     private static final boolean REPORT = Boolean.getBoolean("lenet.kernels.report");
 
     /** An exact (double) result and, per element, Σ|terms| of the sum that produces it. */
-    record Sums(double[] value, double[] magnitude) {
+    public record Sums(double[] value, double[] magnitude) {
     }
 
     // ---- data ----
 
     /** A seeded stream of random numbers, one per test case, reproducible from its name. */
-    static SplittableRandom random(String caseName) {
+    public static SplittableRandom random(String caseName) {
         return new SplittableRandom(caseName.hashCode() * 0x9E3779B97F4A7C15L);
     }
 
     /** {@code size} floats uniform in [lo, hi). */
-    static float[] uniform(SplittableRandom random, int size, double lo, double hi) {
+    public static float[] uniform(SplittableRandom random, int size, double lo, double hi) {
         float[] v = new float[size];
         for (int j = 0; j < size; j++) {
             v[j] = (float) random.nextDouble(lo, hi);
@@ -66,7 +63,7 @@ final class Tensors {
     }
 
     /** {@code size} ints uniform in [0, bound). */
-    static int[] uniformInts(SplittableRandom random, int size, int bound) {
+    public static int[] uniformInts(SplittableRandom random, int size, int bound) {
         int[] v = new int[size];
         for (int j = 0; j < size; j++) {
             v[j] = random.nextInt(bound);
@@ -74,22 +71,22 @@ final class Tensors {
         return v;
     }
 
-    static FloatArray device(float[] values) {
+    public static FloatArray device(float[] values) {
         return FloatArray.fromArray(values);
     }
 
     /** An output array prefilled with NaN, so that an element the kernel does not write is caught. */
-    static FloatArray nanFilled(int size) {
+    public static FloatArray nanFilled(int size) {
         FloatArray a = new FloatArray(size);
         a.init(Float.NaN);
         return a;
     }
 
-    static float[] host(FloatArray a) {
+    public static float[] host(FloatArray a) {
         return a.toHeapArray();
     }
 
-    static double[] toDouble(float[] v) {
+    public static double[] toDouble(float[] v) {
         double[] d = new double[v.length];
         for (int j = 0; j < v.length; j++) {
             d[j] = v[j];
@@ -98,7 +95,7 @@ final class Tensors {
     }
 
     /** Element-wise |a|: the matrix whose products give Σ|terms| of a's products. */
-    static DMatrixRMaj abs(DMatrixRMaj a) {
+    public static DMatrixRMaj abs(DMatrixRMaj a) {
         DMatrixRMaj b = new DMatrixRMaj(a.numRows, a.numCols);
         CommonOps_DDRM.abs(a, b);
         return b;
@@ -107,7 +104,7 @@ final class Tensors {
     // ---- layouts ----
 
     /** [rows][cols] → [cols][rows]. */
-    static float[] transpose(float[] a, int rows, int cols) {
+    public static float[] transpose(float[] a, int rows, int cols) {
         if (a.length != rows * cols) {
             throw new IllegalArgumentException("length " + a.length + " is not " + rows + "×" + cols);
         }
@@ -121,24 +118,43 @@ final class Tensors {
     }
 
     /** Batch-outermost {@code [n][features]} (e.g. NCHW with features = c·h·w) → kernels' {@code [features][n]}. */
-    static float[] toBatchInnermost(float[] outer, int n, int features) {
+    public static float[] toBatchInnermost(float[] outer, int n, int features) {
+        return transpose(outer, n, features);
+    }
+
+    /** [rows][cols] → [cols][rows], in double. */
+    public static double[] transpose(double[] a, int rows, int cols) {
+        if (a.length != rows * cols) {
+            throw new IllegalArgumentException("length " + a.length + " is not " + rows + "×" + cols);
+        }
+        double[] t = new double[a.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = a[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    /** Batch-outermost {@code [n][features]} → batch-innermost {@code [features][n]}, in double (a reference's result in the kernels' layout). */
+    public static double[] toBatchInnermost(double[] outer, int n, int features) {
         return transpose(outer, n, features);
     }
 
     /** Kernels' batch-innermost {@code [features][n]} → {@code [n][features]} (NCHW for images). */
-    static float[] toBatchOutermost(float[] inner, int n, int features) {
+    public static float[] toBatchOutermost(float[] inner, int n, int features) {
         return transpose(inner, features, n);
     }
 
     // ---- tolerances ----
 
     /** γ(m) = m·u / (1 − m·u): the worst-case relative error of m float roundings in sequence. */
-    static double gamma(int m) {
+    public static double gamma(int m) {
         return m * U / (1 - m * U);
     }
 
     /** Per element, the error bound of a float sum of {@code terms} terms with Σ|terms| = magnitude (see class comment). */
-    static double[] sumTolerance(double[] magnitude, int terms) {
+    public static double[] sumTolerance(double[] magnitude, int terms) {
         double factor = Math.min(gamma(terms), LAMBDA * Math.sqrt(terms) * U);
         double[] tol = new double[magnitude.length];
         for (int j = 0; j < tol.length; j++) {
@@ -148,7 +164,7 @@ final class Tensors {
     }
 
     /** Per element, γ(roundings)·|value|: the bound of an element-wise formula with that many float roundings. */
-    static double[] relativeTolerance(double[] value, int roundings) {
+    public static double[] relativeTolerance(double[] value, int roundings) {
         double factor = gamma(roundings);
         double[] tol = new double[value.length];
         for (int j = 0; j < tol.length; j++) {
@@ -159,18 +175,23 @@ final class Tensors {
 
     // ---- comparison ----
 
-    /** The largest error of a comparison and the largest error/tolerance ratio. */
-    record Comparison(double maxError, double maxRatio) {
+    /** The largest error of a comparison, the tolerance at that element, the largest error/tolerance ratio, and a summary. */
+    public record Comparison(double maxError, double maxRatio, double toleranceAtMaxRatio, int unwritten, String summary) {
+        /** Every element written and within its tolerance. */
+        public boolean ok() {
+            return unwritten == 0 && maxRatio <= 1.0;
+        }
     }
 
     /**
-     * Asserts that every element was written (no NaN from {@link #nanFilled}) and that
-     * |actual − expected| ≤ tolerance element-wise. {@code shape} (row-major, the layout of both arrays)
-     * and {@code dims} (names of its dimensions) turn a flat index into coordinates for the message.
+     * Compares element-wise: every element must be written (no NaN from {@link #nanFilled}) and satisfy
+     * |actual − expected| ≤ tolerance. {@code shape} (row-major, the layout of both arrays) and {@code dims}
+     * (names of its dimensions) turn a flat index into coordinates for the summary.
      */
-    static Comparison assertClose(String what, float[] actual, double[] expected, double[] tolerance, int[] shape, String dims) {
+    public static Comparison compare(String what, float[] actual, double[] expected, double[] tolerance, int[] shape, String dims) {
         if (actual.length != expected.length || expected.length != tolerance.length) {
-            fail(what + ": lengths differ: kernel " + actual.length + ", reference " + expected.length + ", tolerance " + tolerance.length);
+            throw new IllegalArgumentException(what + ": lengths differ: kernel " + actual.length + ", reference " + expected.length
+                    + ", tolerance " + tolerance.length);
         }
         int unwritten = 0;
         int firstUnwritten = -1;
@@ -182,7 +203,8 @@ final class Tensors {
             }
         }
         if (unwritten > 0) {
-            fail(String.format("%s: %d of %d elements not written (still NaN), the first at %s %s",
+            return new Comparison(Double.NaN, Double.NaN, Double.NaN, unwritten, String.format(
+                    "%s: %d of %d elements not written (still NaN), the first at %s %s",
                     what, unwritten, actual.length, dims, at(firstUnwritten, shape)));
         }
         double maxError = 0;
@@ -205,17 +227,23 @@ final class Tensors {
                 + "max error/tolerance %.3g at %s %s (kernel %.9g, reference %.9g, tolerance %.3e)",
                 what, maxError, dims, at(maxErrorAt, shape), actual[maxErrorAt], expected[maxErrorAt], tolerance[maxErrorAt],
                 maxRatio, dims, at(maxRatioAt, shape), actual[maxRatioAt], expected[maxRatioAt], tolerance[maxRatioAt]);
-        if (!(maxRatio <= 1.0)) {
-            fail(summary);
+        return new Comparison(maxError, maxRatio, tolerance[maxRatioAt], 0, summary);
+    }
+
+    /** {@link #compare}, throwing an {@link AssertionError} with its summary unless it passes (for tests). */
+    public static Comparison assertClose(String what, float[] actual, double[] expected, double[] tolerance, int[] shape, String dims) {
+        Comparison c = compare(what, actual, expected, tolerance, shape, dims);
+        if (!c.ok()) {
+            throw new AssertionError(c.summary());
         }
         if (REPORT) {
-            System.out.println(summary);
+            System.out.println(c.summary());
         }
-        return new Comparison(maxError, maxRatio);
+        return c;
     }
 
     /** Flat row-major index → coordinates in {@code shape}. */
-    static String at(int index, int[] shape) {
+    public static String at(int index, int[] shape) {
         int[] c = new int[shape.length];
         int r = index;
         for (int d = shape.length - 1; d >= 0; d--) {
@@ -225,8 +253,10 @@ final class Tensors {
         return Arrays.toString(c);
     }
 
-    /** Asserts that a kernel left an input unchanged. */
-    static void assertUnchanged(String what, float[] before, FloatArray after) {
-        assertArrayEquals(before, host(after), what + " was modified by the kernel");
+    /** Throws an {@link AssertionError} unless a kernel left an input unchanged (for tests). */
+    public static void assertUnchanged(String what, float[] before, FloatArray after) {
+        if (!Arrays.equals(before, host(after))) {
+            throw new AssertionError(what + " was modified by the kernel");
+        }
     }
 }

@@ -4,17 +4,17 @@ package lenet.kernels;
  * Host reference for {@link AvgPool2d} (2×2 windows, stride 2) in double precision, as plain loops: EJML
  * has no pooling. Layouts NCHW: input {@code [n][c][h][w]}, output {@code [n][c][h/2][w/2]}.
  */
-final class AvgPool2dReference {
+public final class AvgPool2dReference {
     private AvgPool2dReference() {
     }
 
     /** The shape of a pooling layer: batch n, c channels of h × w (even) in. */
-    record Shape(String name, int n, int c, int h, int w) {
-        int inSize() {
+    public record Shape(String name, int n, int c, int h, int w) {
+        public int inSize() {
             return n * c * h * w;
         }
 
-        int outSize() {
+        public int outSize() {
             return n * c * (h / 2) * (w / 2);
         }
 
@@ -25,7 +25,7 @@ final class AvgPool2dReference {
     }
 
     /** out[i][c][py][px] = ¼ Σ in[i][c][2py+dy][2px+dx], dy, dx ∈ {0, 1}; with ¼ Σ|terms|. */
-    static Tensors.Sums forward(Shape s, double[] in) {
+    public static Tensors.Sums forward(Shape s, double[] in) {
         int ho = s.h() / 2;
         int wo = s.w() / 2;
         double[] out = new double[s.outSize()];
@@ -54,7 +54,7 @@ final class AvgPool2dReference {
     }
 
     /** dIn[i][c][y][x] = ¼ dOut[i][c][⌊y/2⌋][⌊x/2⌋]: each input pixel lies in exactly one window. */
-    static double[] backward(Shape s, double[] dOut) {
+    public static double[] backward(Shape s, double[] dOut) {
         int ho = s.h() / 2;
         int wo = s.w() / 2;
         double[] dIn = new double[s.inSize()];

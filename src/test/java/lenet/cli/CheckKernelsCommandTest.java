@@ -1,0 +1,110 @@
+package lenet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+import lenet.engine.KernelChecks;
+import lenet.engine.KernelSet;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** {@code lenet check-kernels} on the JVM: a line per kernel and set; a wrong kernel fails it, named. */
+class CheckKernelsCommandTest {
+    /** A small odd batch keeps the test short and still runs the twins' vectors and their tails (17 = 16 + 1). */
+    private static final String BATCH = "17";
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(CommandLine cl, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void onTheJvmEveryKernelOfBothSetsIsWithinToleranceOneLineEach() {
+        Run r = cli("check-kernels", "--engine", "java", "--batch", BATCH);
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("check-kernels: batch 17, engine java (this JVM's threads); kernel sets: plain, cpu", lines.get(0));
+        List<String> expected = new ArrayList<>();
+        for (KernelChecks.Check c : KernelChecks.ALL) {
+            expected.add("plain " + c.id());
+            if (c.fromKernelSet()) {
+                expected.add("cpu " + c.id());
+            }
+        }
+        List<String> kernelLines = lines.subList(1, lines.size() - 1);
+        assertEquals(expected, kernelLines.stream().map(l -> l.split("\\s+")[0] + " " + l.split("\\s+")[1]).toList());
+        for (String line : kernelLines) {
+            assertTrue(line.matches("\\S+\\s+\\S+\\s+max \\|error\\| \\S+  (tolerance exact|max error/tolerance \\S+ \\(tolerance there \\S+\\))  ok"), line);
+        }
+        assertEquals("all " + expected.size() + " kernels within tolerance", lines.get(lines.size() - 1));
+    }
+
+    /**
+     * The CPU set with conv forward wrong by 1e-4 of the largest output at a single element, less than the
+     * float rounding of one long sum is allowed (the tolerance there is about 1e-5 of that output's Σ|terms|),
+     * but more than a sum of 151 terms may be off.
+     */
+    @Test
+    void aWrongKernelFailsTheCommandWhichNamesIt() {
+        Task11<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> wrong =
+                (in, weight, bias, out, n, cin, h, w, cout, k, pad) -> {
+                    KernelSet.CPU.convForward().apply(in, weight, bias, out, n, cin, h, w, cout, k, pad);
+                    int j = out.getSize() / 3;
+                    out.set(j, out.get(j) * 1.001f + 1e-4f);
+                };
+        KernelSet planted = new KernelSet("planted", wrong, KernelSet.CPU.convBackwardInput(), KernelSet.CPU.convBackwardWeight(),
+                KernelSet.CPU.convBackwardBias(), KernelSet.CPU.linearForward(), KernelSet.CPU.linearBackwardInput(),
+                KernelSet.CPU.linearBackwardWeight(), KernelSet.CPU.linearBackwardBias(), KernelSet.CPU.sigmoidForward(),
+                KernelSet.CPU.sigmoidBackward(), KernelSet.CPU.poolForward(), KernelSet.CPU.poolBackward());
+        Run r = run(new CommandLine(new CheckKernelsCommand(List.of(KernelSet.PLAIN, planted))), "--engine", "java", "--batch", BATCH);
+        assertEquals(Cli.ERROR, r.code(), r.out() + r.err());
+        assertEquals("lenet: check-kernels: 2 of 65 kernels failed: planted conv1.forward, planted conv2.forward\n", r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("planted conv1\\.forward\\s+max \\|error\\| \\S+  max error/tolerance \\S+ \\(tolerance there \\S+\\)  "
+                + "FAILED, out of tolerance: conv1\\.forward out: .*")),
+                r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("planted conv2\\.backwardInput\\s+max .* ok")), r.out());
+    }
+
+    @Test
+    void badOptionsAreOneLineUsageErrors() {
+        Run device = cli("check-kernels", "--engine", "java", "--device", "0:0");
+        assertEquals(Cli.USAGE, device.code());
+        assertEquals("lenet: --device selects a TornadoVM device and does not go with --engine java (see 'lenet check-kernels --help')\n",
+                device.err());
+        Run batch = cli("check-kernels", "--batch", "0");
+        assertEquals(Cli.USAGE, batch.code());
+        assertEquals("lenet: --batch must be positive, got 0 (see 'lenet check-kernels --help')\n", batch.err());
+        Run engine = cli("check-kernels", "--engine", "gpu");
+        assertEquals(Cli.USAGE, engine.code());
+        assertTrue(engine.err().startsWith("lenet: --engine must be one of auto, java, tornado, got 'gpu'"), engine.err());
+    }
+
+    /** Without TornadoVM, asking for the device is an error, not a JVM run reported as a device run. */
+    @Test
+    void tornadoWithoutTornadoVmIsAnError() {
+        Run r = cli("check-kernels", "--engine", "tornado");
+        assertEquals(Cli.ERROR, r.code());
+        assertTrue(r.err().startsWith("lenet: --engine tornado needs the TornadoVM runtime"), r.err());
+        assertEquals("", r.out());
+    }
+}
