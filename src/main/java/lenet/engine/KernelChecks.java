@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import lenet.engine.tornado.TornadoErrors;
 import lenet.kernels.AvgPool2dReference;
 import lenet.kernels.Batch;
 import lenet.kernels.Conv2dReference;
