@@ -3,13 +3,13 @@ package lenet.kernels.cpu;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import lenet.kernels.Sigmoid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * CPU twin of {@link Sigmoid}: one vector of elements at a time, e^x by the Vector API's {@code EXP}
- * (a vectorised exponential, within an ulp or two of {@code Math.exp}); the last partial vector is masked.
+ * CPU twin of {@link Sigmoid}: one vector of elements at a time, e^x by {@link Simd#exp} (within an ulp or
+ * two of {@code Math.exp}, and the same bits however far the JIT has compiled it); the last partial vector
+ * is masked.
  */
 public final class SigmoidCpu {
     private SigmoidCpu() {
@@ -23,12 +23,12 @@ public final class SigmoidCpu {
         int full = size - size % Simd.V;
         for (int j = 0; j < full; j += Simd.V) {
             FloatVector v = Simd.load(xs, j);
-            Simd.store(one.div(v.neg().lanewise(VectorOperators.EXP).add(one)), ys, j);
+            Simd.store(one.div(Simd.exp(v.neg()).add(one)), ys, j);
         }
         if (full < size) {
             VectorMask<Float> m = Simd.S.indexInRange(full, size);
             FloatVector v = Simd.load(xs, full, m);
-            one.div(v.neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(ys, 4L * full, Simd.ORDER, m);
+            one.div(Simd.exp(v.neg()).add(one)).intoMemorySegment(ys, 4L * full, Simd.ORDER, m);
         }
     }
 

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -405,7 +406,7 @@ final class Simd {
                 if (u > 0 && cols[u] == cols[u - 1]) {
                     break;
                 }
-                float sum = FloatVector.fromArray(S, lanes, (c * TB + u) * V).reduceLanes(VectorOperators.ADD);
+                float sum = sumInOrder(lanes, (c * TB + u) * V);
                 long at = rows[c] + cols[u];
                 dw.setAtIndex(JAVA_FLOAT, at, add ? dw.getAtIndex(JAVA_FLOAT, at) + sum : sum);
             }
@@ -418,6 +419,59 @@ final class Simd {
         int ky = (t / k) % k;
         int kx = t % k;
         return ((long) (j * hp + ky) * wp + kx) * n;
+    }
+
+    /**
+     * The V floats at {@code from}, added in lane order. Not {@code reduceLanes(ADD)}: the Vector API leaves
+     * its order open, and C2's tree differs from the interpreter's and C1's loop, so a result would depend on
+     * how far the JIT had got (a resumed run would not repeat the uninterrupted one bit for bit).
+     */
+    static float sumInOrder(float[] lanes, int from) {
+        float s = lanes[from];
+        for (int l = 1; l < V; l++) {
+            s += lanes[from + l];
+        }
+        return s;
+    }
+
+    /** The lanes of {@code v}, added in lane order (see {@link #sumInOrder(float[], int)}). */
+    static float sumInOrder(FloatVector v) {
+        float s = v.lane(0);
+        for (int l = 1; l < V; l++) {
+            s += v.lane(l);
+        }
+        return s;
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 in two parts: {@code LN2_HI} has few bits, so n·LN2_HI is exact for the n that occur. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2²³: adding and subtracting it rounds a float below 2²² to the nearest integer. */
+    private static final float ROUND = 12582912.0f;
+
+    /**
+     * e^x lane by lane, as Cephes' {@code expf} computes it (within 2 ulp of {@code Math.exp}): x = n·ln 2 + r
+     * with |r| ≤ ln 2 / 2, a degree-7 polynomial for e^r, and 2ⁿ built in the exponent bits. x is clamped to
+     * [−87.3, 88]: e^x stays a normal float (sigmoid, its one use, is then 1 or within 1e-38 of 0). Only
+     * additions, multiplications, fused multiply-adds and conversions, which IEEE 754 defines to the bit, so
+     * the result is the same interpreted, C1- or C2-compiled. The Vector API's {@code EXP} is not: C2 calls
+     * the platform's vector math library, the interpreter {@code Math.exp}, and they differ in the last bit.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(-87.3f).min(88.0f);
+        FloatVector n = v.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), v);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(S, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1.0f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
     }
 
     /** dst[r] = Σ of the {@code len} contiguous floats of row r, for rows r in [0, rows). */
@@ -435,7 +489,7 @@ final class Simd {
             for (; i < full; i += V) {
                 a = a.add(load(src, base + i));
             }
-            float s = a.add(b).reduceLanes(VectorOperators.ADD);
+            float s = sumInOrder(a.add(b));
             for (; i < len; i++) {
                 s += src.getAtIndex(JAVA_FLOAT, base + i);
             }
