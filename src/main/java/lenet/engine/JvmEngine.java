@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import lenet.kernels.Batch;
+import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -19,7 +20,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Runs the kernels on JVM threads, data-parallel: each batch is cut into one shard per thread, each
  * thread runs the whole step (gather, forward, backward) on its shard with its own buffers and gradient,
- * then the shard gradients are summed in shard order and one SGD step is taken. For a given seed and
+ * then the shard gradients are summed in shard order and one SGD step is taken. With the CPU twins no
+ * shard is smaller than {@link Vectors#MIN_SHARD} examples (below a vector the twins would run the plain
+ * kernels): on a machine with more cores than a batch has such shards, some threads sit out that batch. For a given seed and
  * thread count the result is deterministic; different thread counts differ only in the order float
  * gradients are summed.
  */
@@ -28,7 +31,7 @@ public final class JvmEngine implements Engine {
     private final KernelSet kernels;
     private final int threads;
     private final int batch;
-    private final int shardCapacity;
+    private final int minShard;
     private final Params params;
     private final Params gradSum = Params.zeros();
     private final Recorder update = new Recorder();
@@ -83,7 +86,7 @@ public final class JvmEngine implements Engine {
         this.kernels = kernels;
         this.threads = threads;
         this.batch = Math.min(batchSize, data.trainCount());
-        this.shardCapacity = (batchSize + threads - 1) / threads;
+        this.minShard = kernels == KernelSet.CPU ? Vectors.MIN_SHARD : 1;
         this.params = initial.copy();
         this.order = new IntArray(data.trainCount());
         for (int i = 0; i < data.trainCount(); i++) {
@@ -111,7 +114,14 @@ public final class JvmEngine implements Engine {
 
     @Override
     public String device() {
-        return "JVM, " + threads + (threads == 1 ? " thread, " : " threads, ") + kernels.name() + " kernels";
+        int working = shardsFor(batch);
+        return "JVM, " + threads + (threads == 1 ? " thread, " : " threads, ") + kernels.name() + " kernels"
+                + (working < threads ? " (" + working + " of them on a batch of " + batch + ": shards of at least " + minShard + " examples)" : "");
+    }
+
+    /** Into how many shards a batch of {@code count} examples is cut: one per thread, none below {@code minShard} examples. */
+    int shardsFor(int count) {
+        return Math.max(1, Math.min(threads, count / minShard));
     }
 
     @Override
@@ -133,18 +143,19 @@ public final class JvmEngine implements Engine {
      * training program (or, with {@code train} false, evaluation) of every shard in parallel.
      */
     private List<Shard> runShards(int start, int count, boolean train) {
-        int base = count / threads;
-        int extra = count % threads;
+        if (count > batch) {
+            throw new IllegalArgumentException("a batch of " + count + " exceeds the engine's batch size, " + batch);
+        }
+        int k = shardsFor(count);
+        int base = count / k;
+        int extra = count % k;
         List<Shard> used = new ArrayList<>();
         List<Callable<Void>> jobs = new ArrayList<>();
         int first = start;
-        for (int t = 0; t < threads; t++) {
+        for (int t = 0; t < k; t++) {
             int n = base + (t < extra ? 1 : 0);
             if (n == 0) {
                 continue;
-            }
-            if (n > shardCapacity) {
-                throw new IllegalArgumentException("a batch of " + count + " exceeds the engine's batch size");
             }
             Shard s = shards.get(t).computeIfAbsent(n, Shard::new);
             Recorder program = train ? s.train(count) : s.eval;
@@ -254,7 +265,6 @@ public final class JvmEngine implements Engine {
     @Override
     public int evaluate() {
         int right = 0;
-        int batch = shardCapacity * threads;
         for (int start = 0; start < data.testCount(); start += batch) {
             for (Shard s : runShards(start, Math.min(batch, data.testCount() - start), false)) {
                 right += count(s.b.correct, s.b.n);

@@ -8,6 +8,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
 import lenet.model.Params;
 import lenet.train.Trainer;
@@ -99,6 +100,35 @@ class JvmEngineTest {
                 bytes[epoch - 1] = threads.getCurrentThreadAllocatedBytes() - before;
             }
             assertTrue(bytes[0] <= bytes[1] + 8192, "the first epoch's steps allocated " + bytes[0] + " bytes, the second's " + bytes[1]);
+        }
+    }
+
+    /**
+     * With the CPU twins a batch is never cut into shards below {@link Vectors#MIN_SHARD} examples, however
+     * many threads there are: 64 threads train exactly as many threads as a batch of 256 has such shards
+     * (with 64 shards of 4 the twins would run the plain kernels, which round differently), and the run says
+     * how it split the work.
+     */
+    @Test
+    void manyThreadsKeepShardsTheTwinsServe() {
+        int batch = 256;
+        int working = batch / Vectors.MIN_SHARD;
+        EngineData data = data(batch + 96, 8);
+        Params init = Params.xavier(3);
+        int[] order = Trainer.epochOrder(1, 1, batch + 96);
+        try (JvmEngine many = new JvmEngine(data, init, 0.9f, batch, 64, KernelSet.CPU);
+                JvmEngine fitting = new JvmEngine(data, init, 0.9f, batch, working, KernelSet.CPU)) {
+            assertEquals(working, many.shardsFor(batch));
+            assertEquals(96 / Vectors.MIN_SHARD, many.shardsFor(96), "the last, partial batch");
+            assertEquals(1, many.shardsFor(Vectors.MIN_SHARD - 1));
+            assertTrue(many.device().endsWith("(" + working + " of them on a batch of 256: shards of at least " + Vectors.MIN_SHARD + " examples)"),
+                    many.device());
+            for (JvmEngine e : new JvmEngine[] {many, fitting}) {
+                e.beginEpoch(order, 0);
+                e.trainBatch(0, batch);
+                e.trainBatch(batch, 96);
+            }
+            assertEquals(0.0f, many.params().maxAbsDiff(fitting.params()));
         }
     }
 }
