@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import lenet.model.LeNet;
 import lenet.model.Params;
@@ -21,7 +22,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * truncation error is O(h²·L''') and the rounding error about 2·u·|L|/h (u = 2⁻²⁴, |L| ≈ 7). h = 1e-2 gives
  * rounding ≈ 1e-4 and truncation of the same order for this smooth (sigmoid) network, so an element passes
  * when |fd − analytic| ≤ 3e-4 + 3e-2·|analytic|. A wrong index or a missing term typically errs by
- * 100% of the gradient, far outside that band.
+ * 100% of the gradient, far outside that band. A batch of 3 makes conv1's gradient two slices (2 + 1
+ * examples), so the two-stage sums are part of what is checked.
  */
 class GradientCheckTest {
     private static final int N = 3;
@@ -34,7 +36,12 @@ class GradientCheckTest {
         final Recorder forward = new Recorder();
         final Recorder step = new Recorder();
 
-        Net(long seed) {
+        /**
+         * @param fused the training step as the TornadoVM engine runs it ({@link LeNetGraph#step}: the fused
+         *              loss kernel, each layer's last gradient stage with the SGD step, here lr 0); else
+         *              {@link LeNetGraph#forward} then {@link LeNetGraph#backward} with the input gradient
+         */
+        Net(long seed, boolean fused) {
             w = Params.xavier(seed);
             Random r = new Random(seed + 1);
             for (int j = 0; j < b.x.getSize(); j++) {
@@ -44,8 +51,12 @@ class GradientCheckTest {
                 b.labels.set(i, r.nextInt(LeNet.CLASSES));
             }
             LeNetGraph.forward(forward, KernelSet.PLAIN, w, b);
-            LeNetGraph.forward(step, KernelSet.PLAIN, w, b);
-            LeNetGraph.backward(step, KernelSet.PLAIN, w, grads, b, 1.0f, true);
+            if (fused) {
+                LeNetGraph.step(step, KernelSet.PLAIN, w, grads, b, 1.0f, 0.0f);
+            } else {
+                LeNetGraph.forward(step, KernelSet.PLAIN, w, b);
+                LeNetGraph.backward(step, KernelSet.PLAIN, w, grads, b, 1.0f, true);
+            }
         }
 
         double loss() {
@@ -81,9 +92,10 @@ class GradientCheckTest {
         return failures.isEmpty() ? null : failures.size() + " of " + samples + " elements off (worst at " + String.format("%.1f", worst) + "× tolerance); first: " + failures.get(0);
     }
 
-    @Test
-    void backwardKernelsAreTheDerivativeOfTheForwardKernels() {
-        Net net = new Net(7);
+    @ParameterizedTest(name = "fused step: {0}")
+    @ValueSource(booleans = {false, true})
+    void backwardKernelsAreTheDerivativeOfTheForwardKernels(boolean fused) {
+        Net net = new Net(7, fused);
         net.step.run();
         Random r = new Random(11);
         List<String> problems = new ArrayList<>();
@@ -95,7 +107,7 @@ class GradientCheckTest {
                 problems.add(p);
             }
         }
-        String p = check(net, "input", net.b.x, net.b.dx, 40, r);
+        String p = fused ? null : check(net, "input", net.b.x, net.b.dx, 40, r);
         if (p != null) {
             problems.add(p);
         }

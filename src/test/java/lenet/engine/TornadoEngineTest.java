@@ -72,9 +72,9 @@ class TornadoEngineTest {
 
             for (GraphSink train : List.of(graphs.get(1), graphs.get(2))) {
                 List<String> tasks = train.tasks();
-                assertEquals(List.of("batch.gatherImages", "batch.gatherLabels", "conv1.forward"), tasks.subList(0, 3));
-                assertEquals(List.of("loss.accumulate", "batch.advance"), tasks.subList(tasks.size() - 2, tasks.size()));
-                assertTrue(tasks.contains("conv2.backwardInput") && tasks.contains("sgd.0.weight") && !tasks.contains("conv1.backwardInput"),
+                assertEquals(List.of("batch.gather", "conv1.forwardSigmoidPool"), tasks.subList(0, 2));
+                assertEquals(List.of("conv1.sumAndUpdate", "loss.accumulate"), tasks.subList(tasks.size() - 2, tasks.size()));
+                assertTrue(tasks.contains("conv2.backwardInput") && tasks.contains("loss.forwardBackward") && !tasks.contains("conv1.backwardInput"),
                         tasks.toString());
                 assertFalse(train.transfers().stream().anyMatch(t -> t.startsWith("toDevice(EVERY_EXECUTION)")),
                         train.name() + " uploads at every step: " + train.transfers());
@@ -85,6 +85,33 @@ class TornadoEngineTest {
                 assertTrue(graphs.get(g).transfers().stream().anyMatch(t -> t.startsWith("consume(train): 0.weight")),
                         graphs.get(g).name() + " must take the parameters over from train: " + graphs.get(g).transfers());
             }
+        }
+    }
+
+    /**
+     * At batch 256 the training step is 24 launches and an evaluation batch 8: gather; two convolutions
+     * with sigmoid and pooling; two linear layers with sigmoid and the last one; the loss; per layer the
+     * input gradient (with the sigmoid's derivative, or followed by the pool's), the partial sums and
+     * the sum that takes the SGD step; the bookkeeping.
+     */
+    @Test
+    void theStepAtBatch256Is24Tasks() {
+        Random r = new Random(3);
+        int count = 300;
+        float[] train = new float[count * LeNet.PIXELS];
+        for (int j = 0; j < train.length; j++) {
+            train[j] = r.nextFloat();
+        }
+        int[] labels = r.ints(count, 0, 10).toArray();
+        EngineData data = EngineData.of(train, labels, count, train, labels, count);
+        try (TornadoEngine tornado = new TornadoEngine(data, Params.xavier(5), 0.9f, 256, null)) {
+            List<GraphSink> graphs = tornado.graphs();
+            GraphSink step = graphs.get(1);
+            assertEquals("train", step.name());
+            assertEquals(24, step.tasks().size(), step.tasks().toString());
+            GraphSink eval = graphs.get(3);
+            assertEquals("eval", eval.name());
+            assertEquals(8, eval.tasks().size(), eval.tasks().toString());
         }
     }
 }
