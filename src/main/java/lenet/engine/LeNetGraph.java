@@ -115,22 +115,25 @@ public final class LeNetGraph {
         linearGradients(g, k, "linear1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
         g.task("pool2.backwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
 
-        int s2 = k.sliced() ? slices(n, CONV2_SLICE) : 1;
-        FloatArray c2w = s2 > 1 || update ? b.c2wPart : grads.c2w;
-        FloatArray c2b = s2 > 1 || update ? b.c2bPart : grads.c2b;
         g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
-        g.task("conv2.backwardPartials", k.convBackwardPartials(), b.da2, b.p1, c2w, c2b, n, C1, P1, P1, C2, KERNEL, 0, s2);
-        sum(g, "conv2", b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b, s2, update, lr);
+        convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
+                n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
         g.task("pool1.backwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
-
-        int s1 = k.sliced() ? slices(n, CONV1_SLICE) : 1;
-        FloatArray c1w = s1 > 1 || update ? b.c1wPart : grads.c1w;
-        FloatArray c1b = s1 > 1 || update ? b.c1bPart : grads.c1b;
         if (inputGradient) {
             g.task("conv1.backwardInput", k.convBackwardInput(), b.da1, w.c1w, b.dx, n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1);
         }
-        g.task("conv1.backwardPartials", k.convBackwardPartials(), b.da1, b.x, c1w, c1b, n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1, s1);
-        sum(g, "conv1", b.c1wPart, b.c1bPart, grads.c1w, grads.c1b, w.c1w, w.c1b, s1, update, lr);
+        convGradients(g, k, "conv1", b.da1, b.x, b.c1wPart, b.c1bPart, grads.c1w, grads.c1b, w.c1w, w.c1b,
+                n, 1, IMAGE, C1, PAD1, k.sliced() ? slices(n, CONV1_SLICE) : 1, update, lr);
+    }
+
+    /** A convolution's weight and bias gradients (square input of side h, k = {@link LeNet#KERNEL}), as {@link #linearGradients}. */
+    private static void convGradients(TaskSink g, KernelSet k, String layer, FloatArray dOut, FloatArray in,
+            FloatArray wPart, FloatArray bPart, FloatArray dW, FloatArray dB, FloatArray weight, FloatArray bias,
+            int n, int cin, int h, int cout, int pad, int slices, boolean update, float lr) {
+        boolean staged = slices > 1 || update;
+        g.task(layer + ".backwardPartials", k.convBackwardPartials(), dOut, in, staged ? wPart : dW, staged ? bPart : dB,
+                n, cin, h, h, cout, KERNEL, pad, slices);
+        sum(g, layer, wPart, bPart, dW, dB, weight, bias, slices, update, lr);
     }
 
     /**
