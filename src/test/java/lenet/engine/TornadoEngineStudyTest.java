@@ -129,7 +129,7 @@ class TornadoEngineStudyTest {
             engine.trainBatch(4, 4); // compiled already: nothing more to file
         }
         assertTrue(Files.exists(dir.resolve("epoch.batch.seek.cl")), text.toString());
-        assertTrue(Files.exists(dir.resolve("train.conv1.forward.cl")), text.toString());
+        assertTrue(Files.exists(dir.resolve("train.conv1.forwardSigmoidPool.cl")), text.toString());
         assertEquals(List.of("epoch", "train"), text.toString().lines().map(l -> l.replaceAll("kernels: graph (\\w+),.*", "$1")).toList(), text.toString());
     }
 }
