@@ -87,6 +87,21 @@ class KernelChecksTest {
         assertTrue(uncaught.isEmpty(), "kernels of KernelSet that no row runs: " + uncaught);
     }
 
+    /**
+     * A stage-1 gradient row runs each set's kernel in the shape the step gives that set: the plain (sliced) set
+     * the step's slices (conv1 at batch 256: 128 slices of 2 examples), the CPU set one slice over the batch, so
+     * that the twin's own code runs (with more slices it hands over to the plain kernel).
+     */
+    @Test
+    void theGradientPartialsAreCheckedInEachSetsShape() {
+        KernelChecks.Check check = KernelChecks.ALL.stream().filter(c -> c.id().equals("conv1.backwardPartials")).findFirst().orElseThrow();
+        int weights = lenet.model.LeNet.C1 * lenet.model.LeNet.KERNEL * lenet.model.LeNet.KERNEL;
+        assertEquals(List.of(128 * weights, 128 * lenet.model.LeNet.C1),
+                check.build(256, KernelSet.PLAIN).outputs().stream().map(e -> e.value().length).toList());
+        assertEquals(List.of(weights, lenet.model.LeNet.C1),
+                check.build(256, KernelSet.CPU).outputs().stream().map(e -> e.value().length).toList());
+    }
+
     @Test
     void aKernelOutOfToleranceIsReportedWithItsErrorAndToleranceAndTheReferenceOtherwise() {
         KernelChecks.Check check = KernelChecks.ALL.stream().filter(c -> c.id().equals("sigmoid4.backward")).findFirst().orElseThrow();

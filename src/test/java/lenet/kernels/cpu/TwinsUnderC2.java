@@ -16,7 +16,7 @@ import lenet.kernels.Tensors.Comparison;
 /**
  * The program {@link TwinsUnderC2Test} runs in a JVM of its own, with C2 as the only JIT: every kernel of
  * the CPU set ({@link KernelSet#CPU}, the rows of {@link KernelChecks#ALL} that come from the kernel set) at
- * LeNet's shapes for each size of {@link #SIZES}, {@code rounds} times over, so that the JIT compiles the
+ * LeNet's shapes, with the gradient sums in the CPU set's one slice, for each size of {@link #SIZES}, {@code rounds} times over, so that the JIT compiles the
  * twins as training does; then the outputs of the last round are compared with the plain kernels' and with
  * the double-precision references.
  *
