@@ -7,7 +7,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Every buffer one training step needs for a batch (or shard) of {@code n} examples, batch-innermost.
  * Sigmoids run in place: {@code a1} holds conv1's output, then its sigmoid. Gradients {@code dX} have
- * the shape of X; {@code grads} receives the parameter gradients of this batch.
+ * the shape of X; {@code grads} receives the parameter gradients of this batch. The partial sums of the
+ * sliced gradient stages ({@link KernelSet#sliced}) are {@code [slices][size of the tensor]}, with as many
+ * slices as {@link LeNetGraph#slices} gives for n; an unsliced kernel set leaves them unused.
  */
 public final class Activations {
     public final int n;
@@ -25,6 +27,8 @@ public final class Activations {
     public final IntArray correct;      // [n] 1 where argmax(logits) == label
     public final FloatArray dLogits, da4, da3, dp2, da2, dp1, da1;
     public final FloatArray dx;         // [1][28][28][n], only filled when the input gradient is asked for
+    public final FloatArray c1wPart, c1bPart, c2wPart, c2bPart;          // [slices][6·1·5·5], [slices][6], ...
+    public final FloatArray f1wPart, f1bPart, f2wPart, f2bPart, f3wPart, f3bPart;
 
     public Activations(int n) {
         this.n = n;
@@ -50,6 +54,19 @@ public final class Activations {
         dp1 = zeros(LeNet.C1 * LeNet.P1 * LeNet.P1 * n);
         da1 = zeros(LeNet.C1 * LeNet.H1 * LeNet.H1 * n);
         dx = zeros(LeNet.PIXELS * n);
+        int s1 = LeNetGraph.slices(n, LeNetGraph.CONV1_SLICE);
+        int s2 = LeNetGraph.slices(n, LeNetGraph.CONV2_SLICE);
+        int sf = LeNetGraph.slices(n, LeNetGraph.LINEAR_SLICE);
+        c1wPart = zeros(s1 * LeNet.C1 * LeNet.KERNEL * LeNet.KERNEL);
+        c1bPart = zeros(s1 * LeNet.C1);
+        c2wPart = zeros(s2 * LeNet.C2 * LeNet.C1 * LeNet.KERNEL * LeNet.KERNEL);
+        c2bPart = zeros(s2 * LeNet.C2);
+        f1wPart = zeros(sf * LeNet.F1 * LeNet.FLAT);
+        f1bPart = zeros(sf * LeNet.F1);
+        f2wPart = zeros(sf * LeNet.F2 * LeNet.F1);
+        f2bPart = zeros(sf * LeNet.F2);
+        f3wPart = zeros(sf * LeNet.CLASSES * LeNet.F2);
+        f3bPart = zeros(sf * LeNet.CLASSES);
     }
 
     private static FloatArray zeros(int size) {

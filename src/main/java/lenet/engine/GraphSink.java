@@ -10,6 +10,7 @@ import lenet.engine.tornado.TornadoErrors;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
@@ -17,6 +18,8 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task9;
 
 /**
  * The TornadoVM engine's task sink: adds each kernel call to a TornadoVM {@link TaskGraph}, and keeps a
@@ -166,5 +169,20 @@ public final class GraphSink implements TaskSink {
     public <A, B, C, D, E, F, G, H, I, J, K> void task(String id, Task11<A, B, C, D, E, F, G, H, I, J, K> k,
             A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk) {
         add(id, new Object[] {a, b, c, d, e, f, g, h, i, j, kk}, t -> t.task(id, k, a, b, c, d, e, f, g, h, i, j, kk));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H> void task(String id, Task8<A, B, C, D, E, F, G, H> k, A a, B b, C c, D d, E e, F f, G g, H h) {
+        add(id, new Object[] {a, b, c, d, e, f, g, h}, t -> t.task(id, k, a, b, c, d, e, f, g, h));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I> void task(String id, Task9<A, B, C, D, E, F, G, H, I> k, A a, B b, C c, D d, E e, F f, G g, H h, I i) {
+        add(id, new Object[] {a, b, c, d, e, f, g, h, i}, t -> t.task(id, k, a, b, c, d, e, f, g, h, i));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J, K, L> void task(String id, Task12<A, B, C, D, E, F, G, H, I, J, K, L> k, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l) {
+        add(id, new Object[] {a, b, c, d, e, f, g, h, i, j, kk, l}, t -> t.task(id, k, a, b, c, d, e, f, g, h, i, j, kk, l));
     }
 }

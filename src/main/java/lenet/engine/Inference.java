@@ -94,8 +94,7 @@ public final class Inference {
         private Program program(int n) {
             Activations b = new Activations(n);
             Recorder r = new Recorder();
-            r.task("batch.gatherImages", Batch::gatherImages, images, order, cursor, b.x, n, LeNet.PIXELS);
-            r.task("batch.gatherLabels", Batch::gatherLabels, labels, order, cursor, b.labels, n);
+            r.task("batch.gather", Batch::gather, images, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(r, kernels, params, b);
             return new Program(b, r);
         }

@@ -58,16 +58,14 @@ public final class JvmEngine implements Engine {
         Shard(int n) {
             b = new Activations(n);
             cursor.set(0, 0);
-            eval.task("batch.gatherImages", Batch::gatherImages, data.testImages(), testOrder, cursor, b.x, n, LeNet.PIXELS);
-            eval.task("batch.gatherLabels", Batch::gatherLabels, data.testLabels(), testOrder, cursor, b.labels, n);
+            eval.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(eval, kernels, params, b);
         }
 
         Recorder train(int batchSize) {
             return train.computeIfAbsent(batchSize, size -> {
                 Recorder r = new Recorder();
-                r.task("batch.gatherImages", Batch::gatherImages, data.trainImages(), order, cursor, b.x, b.n, LeNet.PIXELS);
-                r.task("batch.gatherLabels", Batch::gatherLabels, data.trainLabels(), order, cursor, b.labels, b.n);
+                r.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
                 LeNetGraph.forward(r, kernels, params, b);
                 LeNetGraph.backward(r, kernels, params, grads, b, 1.0f / size, false);
                 return r;

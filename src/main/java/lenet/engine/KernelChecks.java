@@ -25,11 +25,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import lenet.engine.tornado.TornadoErrors;
+import lenet.kernels.AvgPool2d;
 import lenet.kernels.AvgPool2dReference;
 import lenet.kernels.Batch;
+import lenet.kernels.Conv2d;
 import lenet.kernels.Conv2dReference;
+import lenet.kernels.Linear;
 import lenet.kernels.LinearReference;
+import lenet.kernels.Partials;
 import lenet.kernels.Sgd;
+import lenet.kernels.Sigmoid;
 import lenet.kernels.SigmoidReference;
 import lenet.kernels.SoftmaxCrossEntropy;
 import lenet.kernels.SoftmaxCrossEntropyReference;
@@ -49,15 +54,21 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * as a task of its own on seeded random inputs and compares its outputs with the double-precision host
  * reference of {@code lenet.kernels} (EJML for the matrix products) within the kernel tests' tolerances
  * ({@link Tensors#sumTolerance} for sums, {@link Tensors#relativeTolerance} for element-wise formulas,
- * exact for indices and counts). {@code lenet check-kernels} runs the table on JVM threads or on a
- * TornadoVM device.
+ * exact for indices and counts). A fused kernel's reference chains the references of its parts (a
+ * convolution, then {@link SigmoidReference}, then {@link AvgPool2dReference}) and its tolerance carries
+ * the first part's bound through the next (σ' ≤ ¼) and adds the next part's roundings. A stage-1 gradient
+ * kernel ({@code backwardPartials}) is compared slice by slice, each partial sum with the reference on that
+ * slice's examples alone; stage 2 ({@link Partials#sum}, {@link Sgd#sumAndUpdate}) with sums in double.
+ * {@code lenet check-kernels} runs the table on JVM threads or on a TornadoVM device.
  *
  * <p>Add a kernel by adding a row to {@link #ALL} (a test fails while a kernel of {@code lenet.kernels} or of
- * {@link KernelSet} has none): its task id (as {@link LeNetGraph} names the task), the kernel method, whether
- * it comes from the {@link KernelSet} (then each set's version is checked), and how to build a
- * {@link Case}: inputs, outputs prefilled with NaN (an element the kernel does not write fails), the
- * expected values and tolerances in the kernel's own layout, and the one task. Activations are drawn
- * batch-outermost (the references' layout, PyTorch's) and handed to the kernel batch-innermost.
+ * {@link KernelSet} has none): its task id (as {@link LeNetGraph} names the task; a kernel the step does not
+ * run is named after the layer whose shapes it runs at), the kernel method, whether it comes from the
+ * {@link KernelSet} (then each set's version is checked, at the set's shape of the gradient sums: sliced or
+ * one slice), and how to build a {@link Case}: inputs, outputs prefilled with NaN (an element the kernel does
+ * not write fails), the expected values and tolerances in the kernel's own layout, and the one task.
+ * Activations are drawn batch-outermost (the references' layout, PyTorch's) and handed to the kernel
+ * batch-innermost.
  */
 public final class KernelChecks {
     private KernelChecks() {
@@ -81,9 +92,17 @@ public final class KernelChecks {
      * kernel is one of {@link KernelSet}'s (and so differs between sets), and how to build its case.
      */
     public record Check(String id, String kernel, boolean fromKernelSet, Builder builder) {
-        /** The case of this check at batch {@code n}, its data seeded by the id and n; it runs with any kernel set. */
-        public Case build(int n) {
-            Case c = new Case(id);
+        /**
+         * The case of this check at batch {@code n} for kernel set {@code k}: its data seeded by the id and n,
+         * its gradient sums shaped as {@code k} sums them ({@link KernelSet#sliced}). It runs with any kernel set.
+         */
+        public Case build(int n, KernelSet k) {
+            return build(n, k.sliced());
+        }
+
+        /** The case of this check at batch {@code n}, the gradient sums sliced as {@link LeNetGraph} slices them or one slice. */
+        public Case build(int n, boolean sliced) {
+            Case c = new Case(id, sliced);
             builder.build(c, n, Tensors.random(id + " n=" + n));
             if (c.task == null) {
                 throw new IllegalStateException(id + ": its case declares no task");
@@ -115,16 +134,23 @@ public final class KernelChecks {
     /** One kernel call: its arrays (inputs first, then outputs), the outputs to compare, and the task. */
     public static final class Case {
         private final String id;
+        private final boolean sliced;
         private final List<TornadoNativeArray> arrays = new ArrayList<>();
         private final List<Expected> outputs = new ArrayList<>();
         private Task task;
 
-        Case(String id) {
+        Case(String id, boolean sliced) {
             this.id = id;
+            this.sliced = sliced;
         }
 
         public String id() {
             return id;
+        }
+
+        /** Whether the gradient sums are sliced ({@link LeNetGraph#slices}) or one slice over the whole batch. */
+        public boolean sliced() {
+            return sliced;
         }
 
         /** Every array the task reads or writes, each once. */
@@ -288,7 +314,7 @@ public final class KernelChecks {
          * of the element where it is reached ("exact" when every tolerance is 0), the verdict.
          */
         public String line() {
-            String head = String.format("%-6s %-24s", set, id);
+            String head = String.format("%-6s %-28s", set, id);
             if (failure != null) {
                 return head + " FAILED: " + failure;
             }
@@ -306,7 +332,7 @@ public final class KernelChecks {
 
     /** Runs one check of kernel set {@code k} at batch {@code n} and compares every output with its reference. */
     public static Result run(Check check, KernelSet k, int n, Runner runner) {
-        return run(check.build(n), k, runner);
+        return run(check.build(n, k), k, runner);
     }
 
     /** Runs a case with kernel set {@code k} (its outputs as they were before it ran) and compares every output with its reference. */
@@ -362,47 +388,137 @@ public final class KernelChecks {
         return layer == 1 ? new AvgPool2dReference.Shape("pool1", n, C1, H1, H1) : new AvgPool2dReference.Shape("pool2", n, C2, H2, H2);
     }
 
-    /** The table: every kernel of {@code lenet.kernels}, at the shapes LeNet runs it. */
+    /**
+     * The table: every kernel of {@code lenet.kernels}, at the shapes LeNet runs it. First the kernels of a
+     * {@link KernelSet} and the rest of the training step ({@link LeNetGraph#step}, {@link LeNetGraph#forward}
+     * and the engines' batch and bookkeeping tasks), then the unfused kernels the step no longer calls,
+     * at the shapes of the layers they belong to.
+     */
     public static final List<Check> ALL = List.of(
-            new Check("conv1.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv1(n), r)),
-            new Check("conv1.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv1(n), r)),
-            new Check("conv1.backwardWeight", "Conv2d.backwardWeight", true, (c, n, r) -> convBackwardWeight(c, conv1(n), r)),
-            new Check("conv1.backwardBias", "Conv2d.backwardBias", true, (c, n, r) -> convBackwardBias(c, conv1(n), r)),
-            new Check("conv2.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv2(n), r)),
-            new Check("conv2.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv2(n), r)),
-            new Check("conv2.backwardWeight", "Conv2d.backwardWeight", true, (c, n, r) -> convBackwardWeight(c, conv2(n), r)),
-            new Check("conv2.backwardBias", "Conv2d.backwardBias", true, (c, n, r) -> convBackwardBias(c, conv2(n), r)),
-            new Check("pool1.forward", "AvgPool2d.forward", true, (c, n, r) -> poolForward(c, pool(n, 1), r)),
-            new Check("pool1.backward", "AvgPool2d.backward", true, (c, n, r) -> poolBackward(c, pool(n, 1), r)),
-            new Check("pool2.forward", "AvgPool2d.forward", true, (c, n, r) -> poolForward(c, pool(n, 2), r)),
-            new Check("pool2.backward", "AvgPool2d.backward", true, (c, n, r) -> poolBackward(c, pool(n, 2), r)),
-            new Check("sigmoid1.forward", "Sigmoid.forward", true, (c, n, r) -> sigmoidForward(c, "sigmoid1.forward", C1 * H1 * H1 * n, r)),
-            new Check("sigmoid1.backward", "Sigmoid.backward", true, (c, n, r) -> sigmoidBackward(c, "sigmoid1.backward", C1 * H1 * H1 * n, r)),
-            new Check("sigmoid4.forward", "Sigmoid.forward", true, (c, n, r) -> sigmoidForward(c, "sigmoid4.forward", F2 * n, r)),
-            new Check("sigmoid4.backward", "Sigmoid.backward", true, (c, n, r) -> sigmoidBackward(c, "sigmoid4.backward", F2 * n, r)),
-            new Check("linear1.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 1), r)),
-            new Check("linear1.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 1), r)),
-            new Check("linear1.backwardWeight", "Linear.backwardWeight", true, (c, n, r) -> linearBackwardWeight(c, linear(n, 1), r)),
-            new Check("linear1.backwardBias", "Linear.backwardBias", true, (c, n, r) -> linearBackwardBias(c, linear(n, 1), r)),
-            new Check("linear2.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 2), r)),
-            new Check("linear2.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 2), r)),
-            new Check("linear2.backwardWeight", "Linear.backwardWeight", true, (c, n, r) -> linearBackwardWeight(c, linear(n, 2), r)),
-            new Check("linear2.backwardBias", "Linear.backwardBias", true, (c, n, r) -> linearBackwardBias(c, linear(n, 2), r)),
+            new Check("conv1.forwardSigmoidPool", "Conv2d.forwardSigmoidPool", true, (c, n, r) -> convForwardSigmoidPool(c, conv1(n), r)),
+            new Check("conv2.forwardSigmoidPool", "Conv2d.forwardSigmoidPool", true, (c, n, r) -> convForwardSigmoidPool(c, conv2(n), r)),
+            new Check("linear1.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 1), r)),
+            new Check("linear2.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 2), r)),
             new Check("linear3.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 3), r)),
-            new Check("linear3.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 3), r)),
-            new Check("linear3.backwardWeight", "Linear.backwardWeight", true, (c, n, r) -> linearBackwardWeight(c, linear(n, 3), r)),
-            new Check("linear3.backwardBias", "Linear.backwardBias", true, (c, n, r) -> linearBackwardBias(c, linear(n, 3), r)),
-            new Check("loss.forward", "SoftmaxCrossEntropy.forward", false, KernelChecks::lossForward),
+            new Check("linear3.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 3), r)),
+            new Check("linear3.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 3), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("linear2.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 2), r)),
+            new Check("linear2.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 2), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("linear1.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 1), r)),
+            new Check("linear1.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 1), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("pool2.backwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 2), r)),
+            new Check("conv2.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv2(n), r)),
+            new Check("conv2.backwardPartials", "Conv2d.backwardPartials", true, (c, n, r) -> convPartials(c, conv2(n), LeNetGraph.CONV2_SLICE, r)),
+            new Check("pool1.backwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 1), r)),
+            new Check("conv1.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv1(n), r)),
+            new Check("conv1.backwardPartials", "Conv2d.backwardPartials", true, (c, n, r) -> convPartials(c, conv1(n), LeNetGraph.CONV1_SLICE, r)),
+            new Check("linear3.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("linear2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("linear1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("conv2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, C2 * C1 * KERNEL * KERNEL, C2, slices(c, n, LeNetGraph.CONV2_SLICE), true, r)),
+            new Check("conv1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, C1 * KERNEL * KERNEL, C1, slices(c, n, LeNetGraph.CONV1_SLICE), true, r)),
+            new Check("linear3.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("linear2.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("linear1.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("conv2.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, C2 * C1 * KERNEL * KERNEL, C2, slices(c, n, LeNetGraph.CONV2_SLICE), false, r)),
+            new Check("conv1.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, C1 * KERNEL * KERNEL, C1, slices(c, n, LeNetGraph.CONV1_SLICE), false, r)),
+            new Check("loss.forwardBackward", "SoftmaxCrossEntropy.forwardBackward", false, (c, n, r) -> lossFused(c, n, true, r)),
+            new Check("loss.evaluate", "SoftmaxCrossEntropy.evaluate", false, (c, n, r) -> lossFused(c, n, false, r)),
             new Check("loss.backward", "SoftmaxCrossEntropy.backward", false, KernelChecks::lossBackward),
-            new Check("loss.correct", "SoftmaxCrossEntropy.correct", false, KernelChecks::lossCorrect),
             new Check("loss.accumulate", "SoftmaxCrossEntropy.accumulate", false, KernelChecks::lossAccumulate),
-            new Check("batch.gatherImages", "Batch.gatherImages", false, KernelChecks::gatherImages),
-            new Check("batch.gatherLabels", "Batch.gatherLabels", false, KernelChecks::gatherLabels),
-            new Check("batch.advance", "Batch.advance", false, KernelChecks::advance),
+            new Check("batch.gather", "Batch.gather", false, KernelChecks::gather),
             new Check("batch.seek", "Batch.seek", false, KernelChecks::seek),
-            new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd));
+            new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd),
+            // the unfused kernels
+            new Check("conv1.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv1(n), r)),
+            new Check("conv2.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv2(n), r)),
+            new Check("conv1.backwardWeight", "Conv2d.backwardWeight", false, (c, n, r) -> convBackwardWeight(c, conv1(n), r)),
+            new Check("conv2.backwardWeight", "Conv2d.backwardWeight", false, (c, n, r) -> convBackwardWeight(c, conv2(n), r)),
+            new Check("conv1.backwardBias", "Conv2d.backwardBias", false, (c, n, r) -> convBackwardBias(c, conv1(n), r)),
+            new Check("conv2.backwardBias", "Conv2d.backwardBias", false, (c, n, r) -> convBackwardBias(c, conv2(n), r)),
+            new Check("pool1.forward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 1), r)),
+            new Check("pool2.forward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 2), r)),
+            new Check("pool1.backward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 1), r)),
+            new Check("pool2.backward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 2), r)),
+            new Check("sigmoid1.forward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, C1 * H1 * H1 * n, r)),
+            new Check("sigmoid4.forward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, F2 * n, r)),
+            new Check("sigmoid1.backward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, C1 * H1 * H1 * n, r)),
+            new Check("sigmoid4.backward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, F2 * n, r)),
+            new Check("linear2.backwardInput", "Linear.backwardInput", false, (c, n, r) -> linearBackwardInput(c, linear(n, 2), r)),
+            new Check("linear1.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 1), r)),
+            new Check("linear2.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 2), r)),
+            new Check("linear3.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 3), r)),
+            new Check("linear1.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 1), r)),
+            new Check("linear2.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 2), r)),
+            new Check("linear3.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 3), r)),
+            new Check("loss.forward", "SoftmaxCrossEntropy.forward", false, KernelChecks::lossForward),
+            new Check("loss.correct", "SoftmaxCrossEntropy.correct", false, KernelChecks::lossCorrect));
+
+    /** The slices of a case's gradient sums: as the step cuts them at batch n when sliced, else one. */
+    private static int slices(Case c, int n, int examplesPerSlice) {
+        return c.sliced() ? LeNetGraph.slices(n, examplesPerSlice) : 1;
+    }
+
+    /**
+     * Weights of a layer followed by a sigmoid: uniform in [LO, 1) scaled by 2/fanIn, so that with a bias from
+     * [−1, ½) the pre-activation stays near 0, where σ' is about ¼ and an error of the sum shows through the
+     * sigmoid (unscaled, conv2's and linear1's sums of 150 and 400 mostly positive terms would saturate it).
+     */
+    private static float[] sigmoidLayerWeights(SplittableRandom r, int size, int fanIn) {
+        float[] w = uniform(r, size, LO, 1);
+        for (int j = 0; j < w.length; j++) {
+            w[j] *= 2.0f / fanIn;
+        }
+        return w;
+    }
+
+    /** Slice {@code slice} of {@code slices} of a batch-outermost {@code [n][size]} array: the examples i ≡ slice (mod slices). */
+    private static float[] slice(float[] outer, int n, int size, int slice, int slices) {
+        int m = (n - slice + slices - 1) / slices;
+        float[] out = new float[m * size];
+        for (int e = 0; e < m; e++) {
+            System.arraycopy(outer, (slice + e * slices) * size, out, e * size, size);
+        }
+        return out;
+    }
+
+    /** The examples of slice {@code slice} of {@code slices} of a batch of n. */
+    private static int sliceSize(int n, int slice, int slices) {
+        return (n - slice + slices - 1) / slices;
+    }
 
     // ---- Conv2d: each output a float sum (forward cin·k·k products + bias, backward input cout·k·k, weight and bias n·ho·wo) ----
+
+    /**
+     * conv → sigmoid → 2×2 pool against {@link Conv2dReference}, {@link SigmoidReference} and
+     * {@link AvgPool2dReference} chained. act: the convolution's bound times σ' ≤ ¼ plus the sigmoid's four
+     * roundings, γ(4)·y; pooled: the window's mean of those plus γ(4) of the result (three additions, the exact ¼).
+     */
+    private static void convForwardSigmoidPool(Case c, Conv2dReference.Shape s, SplittableRandom r) {
+        float[] in = uniform(r, s.inSize(), LO, 1);
+        float[] w = sigmoidLayerWeights(r, s.weightSize(), s.taps());
+        float[] bias = uniform(r, s.cout(), -1, 0.5);
+        Sums conv = Conv2dReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
+        double[] convTol = sumTolerance(conv.magnitude(), s.taps() + 1);
+        double[] y = SigmoidReference.forward(conv.value());
+        double[] actTol = new double[y.length];
+        for (int j = 0; j < y.length; j++) {
+            actTol[j] = 0.25 * convTol[j] + Tensors.gamma(4) * y[j];
+        }
+        AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), s.n(), s.cout(), s.ho(), s.wo());
+        double[] pool = AvgPool2dReference.forward(ps, y).value();
+        double[] poolTol = AvgPool2dReference.forward(ps, actTol).value();
+        for (int j = 0; j < pool.length; j++) {
+            poolTol[j] += Tensors.gamma(4) * pool[j];
+        }
+        int outFeatures = s.cout() * s.ho() * s.wo();
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
+        FloatArray wa = c.in(w);
+        FloatArray ba = c.in(bias);
+        FloatArray act = c.out("act", toBatchInnermost(y, s.n(), outFeatures), toBatchInnermost(actTol, s.n(), outFeatures));
+        FloatArray pooled = c.out("pooled", toBatchInnermost(pool, s.n(), outFeatures / 4), toBatchInnermost(poolTol, s.n(), outFeatures / 4));
+        c.task((g, k) -> g.task(c.id(), k.convForwardSigmoidPool(), x, wa, ba, act, pooled, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
+    }
 
     private static void convForward(Case c, Conv2dReference.Shape s, SplittableRandom r) {
         float[] in = uniform(r, s.inSize(), LO, 1);
@@ -410,12 +526,12 @@ public final class KernelChecks {
         float[] bias = uniform(r, s.cout(), LO, 1);
         Sums ref = Conv2dReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
         int outFeatures = s.cout() * s.ho() * s.wo();
-        FloatArray x = c.in(Tensors.toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
         FloatArray wa = c.in(w);
         FloatArray ba = c.in(bias);
         FloatArray out = c.outSum("out", toBatchInnermost(ref.value(), s.n(), outFeatures),
                 toBatchInnermost(ref.magnitude(), s.n(), outFeatures), s.taps() + 1);
-        c.task((g, k) -> g.task(c.id(), k.convForward(), x, wa, ba, out, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
+        c.task((g, k) -> g.task(c.id(), Conv2d::forward, x, wa, ba, out, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
     }
 
     private static void convBackwardInput(Case c, Conv2dReference.Shape s, SplittableRandom r) {
@@ -423,70 +539,115 @@ public final class KernelChecks {
         float[] w = uniform(r, s.weightSize(), LO, 1);
         Sums ref = Conv2dReference.backwardInput(s, toDouble(dOut), toDouble(w));
         int inFeatures = s.cin() * s.h() * s.w();
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
         FloatArray wa = c.in(w);
         FloatArray dIn = c.outSum("dIn", toBatchInnermost(ref.value(), s.n(), inFeatures),
                 toBatchInnermost(ref.magnitude(), s.n(), inFeatures), s.cout() * s.k() * s.k());
         c.task((g, k) -> g.task(c.id(), k.convBackwardInput(), d, wa, dIn, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
     }
 
+    /**
+     * Stage 1 of the weight and bias gradients: slice sl's partial sums against {@link Conv2dReference} on
+     * slice sl's examples alone, m of them (sums of m·ho·wo terms); the slices as the step cuts them.
+     */
+    private static void convPartials(Case c, Conv2dReference.Shape s, int examplesPerSlice, SplittableRandom r) {
+        int slices = slices(c, s.n(), examplesPerSlice);
+        float[] dOut = uniform(r, s.outSize(), LO, 1);
+        float[] in = uniform(r, s.inSize(), LO, 1);
+        int inRow = s.cin() * s.h() * s.w();
+        int outRow = s.cout() * s.ho() * s.wo();
+        int ws = s.weightSize();
+        double[] w = new double[slices * ws];
+        double[] wTol = new double[slices * ws];
+        double[] b = new double[slices * s.cout()];
+        double[] bTol = new double[slices * s.cout()];
+        for (int sl = 0; sl < slices; sl++) {
+            int m = sliceSize(s.n(), sl, slices);
+            Conv2dReference.Shape sub = new Conv2dReference.Shape(s.name(), m, s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad());
+            double[] subDOut = toDouble(slice(dOut, s.n(), outRow, sl, slices));
+            Sums rw = Conv2dReference.backwardWeight(sub, subDOut, toDouble(slice(in, s.n(), inRow, sl, slices)));
+            Sums rb = Conv2dReference.backwardBias(sub, subDOut);
+            System.arraycopy(rw.value(), 0, w, sl * ws, ws);
+            System.arraycopy(sumTolerance(rw.magnitude(), m * s.ho() * s.wo()), 0, wTol, sl * ws, ws);
+            System.arraycopy(rb.value(), 0, b, sl * s.cout(), s.cout());
+            System.arraycopy(sumTolerance(rb.magnitude(), m * s.ho() * s.wo()), 0, bTol, sl * s.cout(), s.cout());
+        }
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), outRow));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), inRow));
+        FloatArray wPart = c.out("wPart", w, wTol);
+        FloatArray bPart = c.out("bPart", b, bTol);
+        c.task((g, k) -> g.task(c.id(), k.convBackwardPartials(), d, x, wPart, bPart, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad(), slices));
+    }
+
     private static void convBackwardWeight(Case c, Conv2dReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.outSize(), LO, 1);
         float[] in = uniform(r, s.inSize(), LO, 1);
         Sums ref = Conv2dReference.backwardWeight(s, toDouble(dOut), toDouble(in));
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
-        FloatArray x = c.in(Tensors.toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
         FloatArray dw = c.outSum("dWeight", ref.value(), ref.magnitude(), s.n() * s.ho() * s.wo());
-        c.task((g, k) -> g.task(c.id(), k.convBackwardWeight(), d, x, dw, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
+        c.task((g, k) -> g.task(c.id(), Conv2d::backwardWeight, d, x, dw, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
     }
 
     private static void convBackwardBias(Case c, Conv2dReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.outSize(), LO, 1);
         Sums ref = Conv2dReference.backwardBias(s, toDouble(dOut));
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.cout() * s.ho() * s.wo()));
         FloatArray db = c.outSum("dBias", ref.value(), ref.magnitude(), s.n() * s.ho() * s.wo());
-        c.task((g, k) -> g.task(c.id(), k.convBackwardBias(), d, db, s.n(), s.cout(), s.ho() * s.wo()));
+        c.task((g, k) -> g.task(c.id(), Conv2d::backwardBias, d, db, s.n(), s.cout(), s.ho() * s.wo()));
     }
 
-    // ---- AvgPool2d: forward ¼ of a sum of 4 (γ(4)); backward only multiplies by ¼, exact ----
+    // ---- AvgPool2d: forward ¼ of a sum of 4 (γ(4)); backward only multiplies by ¼, exact; with the sigmoid's derivative 3 roundings ----
 
     private static void poolForward(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
         float[] in = uniform(r, s.inSize(), LO, 1);
         Sums ref = AvgPool2dReference.forward(s, toDouble(in));
         int outFeatures = s.outSize() / s.n();
-        FloatArray x = c.in(Tensors.toBatchInnermost(in, s.n(), s.inSize() / s.n()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.inSize() / s.n()));
         FloatArray out = c.outSum("out", toBatchInnermost(ref.value(), s.n(), outFeatures),
                 toBatchInnermost(ref.magnitude(), s.n(), outFeatures), 4);
-        c.task((g, k) -> g.task(c.id(), k.poolForward(), x, out, s.n(), s.c(), s.h(), s.w()));
+        c.task((g, k) -> g.task(c.id(), AvgPool2d::forward, x, out, s.n(), s.c(), s.h(), s.w()));
     }
 
     private static void poolBackward(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.outSize(), LO, 1);
         double[] ref = AvgPool2dReference.backward(s, toDouble(dOut));
         int inFeatures = s.inSize() / s.n();
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.outSize() / s.n()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.outSize() / s.n()));
         FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), inFeatures), new double[ref.length]);
-        c.task((g, k) -> g.task(c.id(), k.poolBackward(), d, dIn, s.n(), s.c(), s.h(), s.w()));
+        c.task((g, k) -> g.task(c.id(), AvgPool2d::backward, d, dIn, s.n(), s.c(), s.h(), s.w()));
+    }
+
+    /** ¼·dOut (exact) times y·(1 − y), y the sigmoid output the pool read: {@link SigmoidReference#backward} of {@link AvgPool2dReference#backward}. */
+    private static void poolBackwardSigmoid(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
+        float[] dOut = uniform(r, s.outSize(), -1, 1);
+        float[] act = uniform(r, s.inSize(), 0, 1);
+        double[] ref = SigmoidReference.backward(toDouble(act), AvgPool2dReference.backward(s, toDouble(dOut)));
+        int inFeatures = s.inSize() / s.n();
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.outSize() / s.n()));
+        FloatArray a = c.in(toBatchInnermost(act, s.n(), inFeatures));
+        FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), inFeatures), toBatchInnermost(Tensors.relativeTolerance(ref, 3), s.n(), inFeatures));
+        c.task((g, k) -> g.task(c.id(), k.poolBackwardSigmoid(), d, a, dIn, s.n(), s.c(), s.h(), s.w()));
     }
 
     // ---- Sigmoid: element-wise, forward rounds 4 times (e^−x, 1 + ·, 1 / ·, and exp's own error), backward 3 ----
 
-    private static void sigmoidForward(Case c, String id, int size, SplittableRandom r) {
+    private static void sigmoidForward(Case c, int size, SplittableRandom r) {
         float[] x = uniform(r, size, -8, 8);
         double[] ref = SigmoidReference.forward(toDouble(x));
         FloatArray xa = c.in(x);
         FloatArray y = c.out("y", ref, Tensors.relativeTolerance(ref, 4));
-        c.task((g, k) -> g.task(id, k.sigmoidForward(), xa, y, size));
+        c.task((g, k) -> g.task(c.id(), Sigmoid::forward, xa, y, size));
     }
 
-    private static void sigmoidBackward(Case c, String id, int size, SplittableRandom r) {
+    private static void sigmoidBackward(Case c, int size, SplittableRandom r) {
         float[] y = uniform(r, size, 0, 1);
         float[] dy = uniform(r, size, -1, 1);
         double[] ref = SigmoidReference.backward(toDouble(y), toDouble(dy));
         FloatArray ya = c.in(y);
         FloatArray dya = c.in(dy);
         FloatArray dx = c.out("dx", ref, Tensors.relativeTolerance(ref, 3));
-        c.task((g, k) -> g.task(id, k.sigmoidBackward(), ya, dya, dx, size));
+        c.task((g, k) -> g.task(c.id(), Sigmoid::backward, ya, dya, dx, size));
     }
 
     // ---- Linear: each output a float sum (forward fin products + bias, backward input fout, weight and bias n) ----
@@ -496,7 +657,7 @@ public final class KernelChecks {
         float[] w = uniform(r, s.fout() * s.fin(), LO, 1);
         float[] bias = uniform(r, s.fout(), LO, 1);
         Sums ref = LinearReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
-        FloatArray x = c.in(Tensors.toBatchInnermost(in, s.n(), s.fin()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.fin()));
         FloatArray wa = c.in(w);
         FloatArray ba = c.in(bias);
         FloatArray out = c.outSum("out", toBatchInnermost(ref.value(), s.n(), s.fout()),
@@ -504,33 +665,156 @@ public final class KernelChecks {
         c.task((g, k) -> g.task(c.id(), k.linearForward(), x, wa, ba, out, s.n(), s.fin(), s.fout()));
     }
 
+    /** Linear then sigmoid, {@link LinearReference} then {@link SigmoidReference}: the sum's bound times σ' ≤ ¼ plus γ(4)·y. */
+    private static void linearForwardSigmoid(Case c, LinearReference.Shape s, SplittableRandom r) {
+        float[] in = uniform(r, s.n() * s.fin(), LO, 1);
+        float[] w = sigmoidLayerWeights(r, s.fout() * s.fin(), s.fin());
+        float[] bias = uniform(r, s.fout(), -1, 0.5);
+        Sums ref = LinearReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
+        double[] tol = sumTolerance(ref.magnitude(), s.fin() + 1);
+        double[] y = SigmoidReference.forward(ref.value());
+        for (int j = 0; j < y.length; j++) {
+            tol[j] = 0.25 * tol[j] + Tensors.gamma(4) * y[j];
+        }
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.fin()));
+        FloatArray wa = c.in(w);
+        FloatArray ba = c.in(bias);
+        FloatArray out = c.out("out", toBatchInnermost(y, s.n(), s.fout()), toBatchInnermost(tol, s.n(), s.fout()));
+        c.task((g, k) -> g.task(c.id(), k.linearForwardSigmoid(), x, wa, ba, out, s.n(), s.fin(), s.fout()));
+    }
+
     private static void linearBackwardInput(Case c, LinearReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
         float[] w = uniform(r, s.fout() * s.fin(), LO, 1);
         Sums ref = LinearReference.backwardInput(s, toDouble(dOut), toDouble(w));
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
         FloatArray wa = c.in(w);
         FloatArray dIn = c.outSum("dIn", toBatchInnermost(ref.value(), s.n(), s.fin()),
                 toBatchInnermost(ref.magnitude(), s.n(), s.fin()), s.fout());
         c.task((g, k) -> g.task(c.id(), k.linearBackwardInput(), d, wa, dIn, s.n(), s.fin(), s.fout()));
     }
 
+    /**
+     * Wᵀ dOut times y·(1 − y), y the sigmoid output that is this layer's input: {@link LinearReference} then
+     * {@link SigmoidReference#backward}; the sum's bound times y·(1 − y) plus three roundings.
+     */
+    private static void linearBackwardInputSigmoid(Case c, LinearReference.Shape s, SplittableRandom r) {
+        float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
+        float[] w = uniform(r, s.fout() * s.fin(), LO, 1);
+        float[] y = uniform(r, s.n() * s.fin(), 0, 1);
+        Sums sum = LinearReference.backwardInput(s, toDouble(dOut), toDouble(w));
+        double[] ref = SigmoidReference.backward(toDouble(y), sum.value());
+        double[] tol = sumTolerance(sum.magnitude(), s.fout());
+        for (int j = 0; j < tol.length; j++) {
+            tol[j] = y[j] * (1.0 - y[j]) * tol[j] + Tensors.gamma(3) * Math.abs(ref[j]);
+        }
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray wa = c.in(w);
+        FloatArray ya = c.in(toBatchInnermost(y, s.n(), s.fin()));
+        FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), s.fin()), toBatchInnermost(tol, s.n(), s.fin()));
+        c.task((g, k) -> g.task(c.id(), k.linearBackwardInputSigmoid(), d, wa, ya, dIn, s.n(), s.fin(), s.fout()));
+    }
+
+    /** Stage 1 of the weight and bias gradients, slice by slice against {@link LinearReference} on the slice's m examples (sums of m terms). */
+    private static void linearPartials(Case c, LinearReference.Shape s, int examplesPerSlice, SplittableRandom r) {
+        int slices = slices(c, s.n(), examplesPerSlice);
+        float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
+        float[] in = uniform(r, s.n() * s.fin(), LO, 1);
+        int ws = s.fout() * s.fin();
+        double[] w = new double[slices * ws];
+        double[] wTol = new double[slices * ws];
+        double[] b = new double[slices * s.fout()];
+        double[] bTol = new double[slices * s.fout()];
+        for (int sl = 0; sl < slices; sl++) {
+            int m = sliceSize(s.n(), sl, slices);
+            LinearReference.Shape sub = new LinearReference.Shape(s.name(), m, s.fin(), s.fout());
+            double[] subDOut = toDouble(slice(dOut, s.n(), s.fout(), sl, slices));
+            Sums rw = LinearReference.backwardWeight(sub, subDOut, toDouble(slice(in, s.n(), s.fin(), sl, slices)));
+            Sums rb = LinearReference.backwardBias(sub, subDOut);
+            System.arraycopy(rw.value(), 0, w, sl * ws, ws);
+            System.arraycopy(sumTolerance(rw.magnitude(), m), 0, wTol, sl * ws, ws);
+            System.arraycopy(rb.value(), 0, b, sl * s.fout(), s.fout());
+            System.arraycopy(sumTolerance(rb.magnitude(), m), 0, bTol, sl * s.fout(), s.fout());
+        }
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.fin()));
+        FloatArray wPart = c.out("wPart", w, wTol);
+        FloatArray bPart = c.out("bPart", b, bTol);
+        c.task((g, k) -> g.task(c.id(), k.linearBackwardPartials(), d, x, wPart, bPart, s.n(), s.fin(), s.fout(), slices));
+    }
+
     private static void linearBackwardWeight(Case c, LinearReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
         float[] in = uniform(r, s.n() * s.fin(), LO, 1);
         Sums ref = LinearReference.backwardWeight(s, toDouble(dOut), toDouble(in));
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.fout()));
-        FloatArray x = c.in(Tensors.toBatchInnermost(in, s.n(), s.fin()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.fin()));
         FloatArray dw = c.outSum("dWeight", ref.value(), ref.magnitude(), s.n());
-        c.task((g, k) -> g.task(c.id(), k.linearBackwardWeight(), d, x, dw, s.n(), s.fin(), s.fout()));
+        c.task((g, k) -> g.task(c.id(), Linear::backwardWeight, d, x, dw, s.n(), s.fin(), s.fout()));
     }
 
     private static void linearBackwardBias(Case c, LinearReference.Shape s, SplittableRandom r) {
         float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
         Sums ref = LinearReference.backwardBias(s, toDouble(dOut));
-        FloatArray d = c.in(Tensors.toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
         FloatArray db = c.outSum("dBias", ref.value(), ref.magnitude(), s.n());
-        c.task((g, k) -> g.task(c.id(), k.linearBackwardBias(), d, db, s.n(), s.fout()));
+        c.task((g, k) -> g.task(c.id(), Linear::backwardBias, d, db, s.n(), s.fout()));
+    }
+
+    // ---- Stage 2 of the gradient sums: a sum of `slices` partials (in double), with the SGD step ----
+
+    /**
+     * {@link Partials#sum} or, with {@code update}, {@link Sgd#sumAndUpdate} of a layer's partials (wSize
+     * weights, bSize biases, the step's slices at batch n). The gradients: float sums of {@code slices} terms.
+     * The updated parameters: w − lr·Σ in double; the float result carries lr times the sum's bound, plus the
+     * two roundings of lr·acc and the difference, γ(2)·(|w| + lr·(|Σ| + bound)).
+     */
+    private static void stageTwo(Case c, int wSize, int bSize, int slices, boolean update, SplittableRandom r) {
+        float lr = 0.9f;
+        float[] wp = uniform(r, slices * wSize, LO, 1);
+        float[] bp = uniform(r, slices * bSize, LO, 1);
+        float[] w = uniform(r, wSize, -0.5, 0.5);
+        float[] b = uniform(r, bSize, -0.5, 0.5);
+        FloatArray wPart = c.in(wp);
+        FloatArray bPart = c.in(bp);
+        double[][] dw = partialSums(wp, slices, wSize);
+        double[][] db = partialSums(bp, slices, bSize);
+        FloatArray dWeight = c.outSum("dWeight", dw[0], dw[1], slices);
+        FloatArray dBias = c.outSum("dBias", db[0], db[1], slices);
+        if (!update) {
+            c.task((g, k) -> g.task(c.id(), Partials::sum, wPart, bPart, dWeight, dBias, slices, wSize, bSize));
+            return;
+        }
+        double[][] wRef = stepped(w, dw, lr, slices);
+        double[][] bRef = stepped(b, db, lr, slices);
+        FloatArray weight = c.inOut("weight", w, wRef[0], wRef[1]);
+        FloatArray bias = c.inOut("bias", b, bRef[0], bRef[1]);
+        c.task((g, k) -> g.task(c.id(), Sgd::sumAndUpdate, wPart, bPart, dWeight, dBias, weight, bias, lr, slices, wSize, bSize));
+    }
+
+    /** Σ_s part[s][p] and Σ_s |part[s][p]|, in double. */
+    private static double[][] partialSums(float[] part, int slices, int size) {
+        double[] sum = new double[size];
+        double[] magnitude = new double[size];
+        for (int s = 0; s < slices; s++) {
+            for (int p = 0; p < size; p++) {
+                sum[p] += part[s * size + p];
+                magnitude[p] += Math.abs(part[s * size + p]);
+            }
+        }
+        return new double[][] {sum, magnitude};
+    }
+
+    /** param − lr·grad for grad = {sum, magnitude} of {@code terms} terms, and its tolerance (see {@link #stageTwo}). */
+    private static double[][] stepped(float[] param, double[][] grad, float lr, int terms) {
+        double[] gradTol = sumTolerance(grad[1], terms);
+        double[] value = new double[param.length];
+        double[] tol = new double[param.length];
+        for (int p = 0; p < param.length; p++) {
+            value[p] = param[p] - (double) lr * grad[0][p];
+            tol[p] = lr * gradTol[p] + Tensors.gamma(2) * (Math.abs(param[p]) + lr * (Math.abs(grad[0][p]) + gradTol[p]));
+        }
+        return new double[][] {value, tol};
     }
 
     // ---- SoftmaxCrossEntropy: the bounds of SoftmaxCrossEntropyReference; correct exact ----
@@ -541,11 +825,44 @@ public final class KernelChecks {
         double[] z = toDouble(logits);
         SoftmaxCrossEntropyReference.Forward ref = SoftmaxCrossEntropyReference.forward(z, labels, n, CLASSES);
         SoftmaxCrossEntropyReference.Forward tol = SoftmaxCrossEntropyReference.forwardTolerance(z, labels, n, CLASSES, ref);
-        FloatArray za = c.in(Tensors.toBatchInnermost(logits, n, CLASSES));
+        FloatArray za = c.in(toBatchInnermost(logits, n, CLASSES));
         IntArray la = c.in(labels);
         FloatArray probs = c.out("probs", toBatchInnermost(ref.probs(), n, CLASSES), toBatchInnermost(tol.probs(), n, CLASSES));
         FloatArray loss = c.out("loss", ref.loss(), tol.loss());
         c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::forward, za, la, probs, loss, n, CLASSES));
+    }
+
+    /**
+     * {@link SoftmaxCrossEntropy#forwardBackward} (with {@code backward}) or {@link SoftmaxCrossEntropy#evaluate}:
+     * probabilities and loss within {@link SoftmaxCrossEntropyReference#forwardTolerance}, correctness exact, and
+     * dLogits = scale·(p − [c == label]) from the reference probabilities: scale times the probabilities' bound,
+     * plus two roundings, γ(2)·(|reference| + scale·bound).
+     */
+    private static void lossFused(Case c, int n, boolean backward, SplittableRandom r) {
+        float[] logits = uniform(r, n * CLASSES, -8, 8);
+        int[] labels = uniformInts(r, n, CLASSES);
+        float scale = 1.0f / n;
+        double[] z = toDouble(logits);
+        SoftmaxCrossEntropyReference.Forward ref = SoftmaxCrossEntropyReference.forward(z, labels, n, CLASSES);
+        SoftmaxCrossEntropyReference.Forward tol = SoftmaxCrossEntropyReference.forwardTolerance(z, labels, n, CLASSES, ref);
+        int[] correctRef = SoftmaxCrossEntropyReference.correct(z, labels, n, CLASSES);
+        FloatArray za = c.in(toBatchInnermost(logits, n, CLASSES));
+        IntArray la = c.in(labels);
+        FloatArray probs = c.out("probs", toBatchInnermost(ref.probs(), n, CLASSES), toBatchInnermost(tol.probs(), n, CLASSES));
+        FloatArray loss = c.out("loss", ref.loss(), tol.loss());
+        IntArray correct = c.outInts("correct", correctRef);
+        if (!backward) {
+            c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::evaluate, za, la, probs, loss, correct, n, CLASSES));
+            return;
+        }
+        double[] d = SoftmaxCrossEntropyReference.backward(ref.probs(), labels, n, CLASSES, scale);
+        double[] dTol = new double[d.length];
+        for (int j = 0; j < d.length; j++) {
+            double probsTol = scale * tol.probs()[j];
+            dTol[j] = probsTol + Tensors.gamma(2) * (Math.abs(d[j]) + probsTol);
+        }
+        FloatArray dLogits = c.out("dLogits", toBatchInnermost(d, n, CLASSES), toBatchInnermost(dTol, n, CLASSES));
+        c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::forwardBackward, za, la, probs, loss, correct, dLogits, n, CLASSES, scale));
     }
 
     private static void lossBackward(Case c, int n, SplittableRandom r) {
@@ -553,7 +870,7 @@ public final class KernelChecks {
         int[] labels = uniformInts(r, n, CLASSES);
         float scale = 1.0f / n;
         double[] ref = SoftmaxCrossEntropyReference.backward(toDouble(probs), labels, n, CLASSES, scale);
-        FloatArray pa = c.in(Tensors.toBatchInnermost(probs, n, CLASSES));
+        FloatArray pa = c.in(toBatchInnermost(probs, n, CLASSES));
         IntArray la = c.in(labels);
         FloatArray d = c.out("dLogits", toBatchInnermost(ref, n, CLASSES), toBatchInnermost(Tensors.relativeTolerance(ref, 2), n, CLASSES));
         c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::backward, pa, la, d, n, CLASSES, scale));
@@ -563,13 +880,16 @@ public final class KernelChecks {
         float[] logits = uniform(r, n * CLASSES, -8, 8);
         int[] labels = uniformInts(r, n, CLASSES);
         int[] ref = SoftmaxCrossEntropyReference.correct(toDouble(logits), labels, n, CLASSES);
-        FloatArray za = c.in(Tensors.toBatchInnermost(logits, n, CLASSES));
+        FloatArray za = c.in(toBatchInnermost(logits, n, CLASSES));
         IntArray la = c.in(labels);
         IntArray correct = c.outInts("correct", ref);
         c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::correct, za, la, correct, n, CLASSES));
     }
 
-    /** A batch that is not the first of its pass (cursor n): the totals add Σ loss (γ(n + 1)) and Σ correct (exact). */
+    /**
+     * A batch that is not the first of its pass (cursor n): the totals add Σ loss (γ(n + 1)) and Σ correct
+     * (exact), and the cursor moves on by n to the next batch (exact).
+     */
     private static void lossAccumulate(Case c, int n, SplittableRandom r) {
         float[] loss = uniform(r, n, 0, 5);
         int[] correct = uniformInts(r, n, 2);
@@ -584,51 +904,35 @@ public final class KernelChecks {
         }
         FloatArray la = c.in(loss);
         IntArray ca = c.in(correct);
-        IntArray cursor = c.in(new int[] {n});
+        IntArray cursor = c.inOutInts("cursor", new int[] {n}, new int[] {2 * n});
         FloatArray totals = c.inOut("totals", before, new double[] {lossSum, count},
                 new double[] {Tensors.gamma(n + 1) * magnitude, 0});
-        c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::accumulate, la, ca, cursor, totals, n));
+        c.task((g, k) -> g.task(c.id(), SoftmaxCrossEntropy::accumulate, la, ca, cursor, totals, n, n));
     }
 
     // ---- Batch: copies and index arithmetic, exact ----
 
-    /** A data set of 3n images and a shuffled order; the batch starts at cursor n. */
-    private static void gatherImages(Case c, int n, SplittableRandom r) {
+    /** A data set of 3n images and labels and a shuffled order; the batch starts at cursor n. */
+    private static void gather(Case c, int n, SplittableRandom r) {
         int count = 3 * n;
         float[] images = uniform(r, count * PIXELS, 0, 1);
+        int[] allLabels = uniformInts(r, count, CLASSES);
         int[] order = permutation(r, count);
-        double[] ref = new double[PIXELS * n];
-        for (int p = 0; p < PIXELS; p++) {
-            for (int i = 0; i < n; i++) {
-                ref[p * n + i] = images[order[n + i] * PIXELS + p];
+        double[] x = new double[PIXELS * n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = allLabels[order[n + i]];
+            for (int p = 0; p < PIXELS; p++) {
+                x[p * n + i] = images[order[n + i] * PIXELS + p];
             }
         }
         FloatArray ia = c.in(images);
+        IntArray la = c.in(allLabels);
         IntArray oa = c.in(order);
         IntArray cursor = c.in(new int[] {n});
-        FloatArray x = c.out("x", ref, new double[ref.length]);
-        c.task((g, k) -> g.task(c.id(), Batch::gatherImages, ia, oa, cursor, x, n, PIXELS));
-    }
-
-    private static void gatherLabels(Case c, int n, SplittableRandom r) {
-        int count = 3 * n;
-        int[] labels = uniformInts(r, count, CLASSES);
-        int[] order = permutation(r, count);
-        int[] ref = new int[n];
-        for (int i = 0; i < n; i++) {
-            ref[i] = labels[order[n + i]];
-        }
-        IntArray la = c.in(labels);
-        IntArray oa = c.in(order);
-        IntArray cursor = c.in(new int[] {n});
-        IntArray out = c.outInts("labels", ref);
-        c.task((g, k) -> g.task(c.id(), Batch::gatherLabels, la, oa, cursor, out, n));
-    }
-
-    private static void advance(Case c, int n, SplittableRandom r) {
-        int at = r.nextInt(1000) * n;
-        IntArray cursor = c.inOutInts("cursor", new int[] {at}, new int[] {at + n});
-        c.task((g, k) -> g.task(c.id(), Batch::advance, cursor, n));
+        FloatArray xa = c.out("x", x, new double[x.length]);
+        IntArray out = c.outInts("labels", labels);
+        c.task((g, k) -> g.task(c.id(), Batch::gather, ia, la, oa, cursor, xa, out, n, PIXELS));
     }
 
     private static void seek(Case c, int n, SplittableRandom r) {

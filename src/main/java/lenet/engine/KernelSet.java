@@ -1,61 +1,62 @@
 package lenet.engine;
 
+import java.util.List;
+
 import lenet.kernels.AvgPool2d;
 import lenet.kernels.Conv2d;
 import lenet.kernels.Linear;
-import lenet.kernels.Sigmoid;
 import lenet.kernels.cpu.AvgPool2dCpu;
 import lenet.kernels.cpu.Conv2dCpu;
 import lenet.kernels.cpu.LinearCpu;
-import lenet.kernels.cpu.SigmoidCpu;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
-import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
-import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
-import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task4;
-import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Which implementation of the heavy kernels a step calls. {@link #PLAIN} is the {@code lenet.kernels}
- * source, the only one TornadoVM ever gets; the JVM engine may swap in CPU-specialised twins with the
- * same signatures (and the same tests), so every run can say which code it ran.
+ * Which implementation of the heavy kernels a step calls, and the shape of its gradient sums.
+ * {@link #PLAIN} is the {@code lenet.kernels} source, the only one TornadoVM ever gets; the JVM engine
+ * may swap in CPU-specialised twins with the same signatures (and the same tests), so every run can say
+ * which code it ran.
+ *
+ * <p>{@code sliced}: the weight and bias gradients are summed in two stages, {@code backwardPartials}
+ * over slices of the batch (sized by {@link LeNetGraph#slices}) and a second kernel adding the slices
+ * (the GPU shape: many short chains instead of a few long ones). Unsliced, every gradient is one slice
+ * holding the whole batch, written straight into the gradient (the CPU shape: a few long vector runs).
  */
 public record KernelSet(
         String name,
-        Task11<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convForward,
+        boolean sliced,
+        Task12<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convForwardSigmoidPool,
         Task10<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convBackwardInput,
-        Task10<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convBackwardWeight,
-        Task5<FloatArray, FloatArray, Integer, Integer, Integer> convBackwardBias,
+        Task12<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convBackwardPartials,
         Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearForward,
+        Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearForwardSigmoid,
         Task6<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInput,
-        Task6<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardWeight,
-        Task4<FloatArray, FloatArray, Integer, Integer> linearBackwardBias,
-        Task3<FloatArray, FloatArray, Integer> sigmoidForward,
-        Task4<FloatArray, FloatArray, FloatArray, Integer> sigmoidBackward,
-        Task6<FloatArray, FloatArray, Integer, Integer, Integer, Integer> poolForward,
-        Task6<FloatArray, FloatArray, Integer, Integer, Integer, Integer> poolBackward) {
+        Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInputSigmoid,
+        Task8<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> linearBackwardPartials,
+        Task7<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> poolBackwardSigmoid) {
 
-    /** The plain kernels of {@code lenet.kernels}: the GPU source, also runnable on the JVM. */
-    public static final KernelSet PLAIN = new KernelSet("plain",
-            Conv2d::forward, Conv2d::backwardInput, Conv2d::backwardWeight, Conv2d::backwardBias,
-            Linear::forward, Linear::backwardInput, Linear::backwardWeight, Linear::backwardBias,
-            Sigmoid::forward, Sigmoid::backward,
-            AvgPool2d::forward, AvgPool2d::backward);
+    /** The plain kernels of {@code lenet.kernels}, sliced sums: the GPU source and shape, also runnable on the JVM. */
+    public static final KernelSet PLAIN = new KernelSet("plain", true,
+            Conv2d::forwardSigmoidPool, Conv2d::backwardInput, Conv2d::backwardPartials,
+            Linear::forward, Linear::forwardSigmoid, Linear::backwardInput, Linear::backwardInputSigmoid, Linear::backwardPartials,
+            AvgPool2d::backwardSigmoid);
 
     /**
-     * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests): the JVM engine's
-     * default. Loss, batch gathering and SGD stay plain (they cost well under 1% of a step).
+     * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests), one slice per
+     * gradient: the JVM engine's default. Loss, batch gathering and SGD stay plain (they cost well under
+     * 1% of a step).
      */
-    public static final KernelSet CPU = new KernelSet("cpu",
-            Conv2dCpu::forward, Conv2dCpu::backwardInput, Conv2dCpu::backwardWeight, Conv2dCpu::backwardBias,
-            LinearCpu::forward, LinearCpu::backwardInput, LinearCpu::backwardWeight, LinearCpu::backwardBias,
-            SigmoidCpu::forward, SigmoidCpu::backward,
-            AvgPool2dCpu::forward, AvgPool2dCpu::backward);
+    public static final KernelSet CPU = new KernelSet("cpu", false,
+            Conv2dCpu::forwardSigmoidPool, Conv2dCpu::backwardInput, Conv2dCpu::backwardPartials,
+            LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
+            AvgPool2dCpu::backwardSigmoid);
 
     /** The kernel sets by name, for {@code --kernels}. */
-    public static final java.util.List<KernelSet> ALL = java.util.List.of(CPU, PLAIN);
+    public static final List<KernelSet> ALL = List.of(CPU, PLAIN);
 
     /** The set called {@code name} ("cpu" or "plain"). */
     public static KernelSet named(String name) {

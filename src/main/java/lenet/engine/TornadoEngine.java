@@ -195,18 +195,17 @@ public final class TornadoEngine implements Engine {
         return g;
     }
 
-    /** Gather, forward, loss, backward, SGD, running sums, next batch: one step on n examples. */
+    /**
+     * Gather, then one SGD step ({@link LeNetGraph#step}: forward, loss, backward with each layer's last
+     * gradient stage taking the SGD step), then the running sums and the next batch: 24 tasks at batch 256.
+     */
     private GraphSink trainGraph(String name, int n, float lr) {
         GraphSink g = new GraphSink(name);
         Activations b = new Activations(n);
         Params grads = Params.zeros();
-        g.task("batch.gatherImages", Batch::gatherImages, data.trainImages(), order, trainCursor, b.x, n, LeNet.PIXELS);
-        g.task("batch.gatherLabels", Batch::gatherLabels, data.trainLabels(), order, trainCursor, b.labels, n);
-        LeNetGraph.forward(g, KernelSet.PLAIN, params, b);
-        LeNetGraph.backward(g, KernelSet.PLAIN, params, grads, b, 1.0f / n, false);
-        LeNetGraph.update(g, params, grads, lr);
-        g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, trainCursor, trainTotals, n);
-        g.task("batch.advance", Batch::advance, trainCursor, n);
+        g.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, trainCursor, b.x, b.labels, n, LeNet.PIXELS);
+        LeNetGraph.step(g, KernelSet.PLAIN, params, grads, b, 1.0f / n, lr);
+        g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, trainCursor, trainTotals, n, n);
         g.toDevice(FIRST_EXECUTION, activations(b, grads));
         return g;
     }
@@ -215,10 +214,9 @@ public final class TornadoEngine implements Engine {
     private GraphSink evalGraph(String name, int n) {
         GraphSink g = new GraphSink(name);
         Activations b = new Activations(n);
-        g.task("batch.gatherImages", Batch::gatherImages, data.testImages(), testOrder, testCursor, b.x, n, LeNet.PIXELS);
-        g.task("batch.gatherLabels", Batch::gatherLabels, data.testLabels(), testOrder, testCursor, b.labels, n);
+        g.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, testCursor, b.x, b.labels, n, LeNet.PIXELS);
         LeNetGraph.forward(g, KernelSet.PLAIN, params, b);
-        g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, testCursor, testTotals, n);
+        g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, testCursor, testTotals, n, 0);
         g.toDevice(FIRST_EXECUTION, activations(b, null));
         return g;
     }
@@ -229,7 +227,10 @@ public final class TornadoEngine implements Engine {
                 named("probs", b.probs), named("loss", b.loss), named("correct", b.correct)));
         if (grads != null) {
             list.addAll(List.of(named("dLogits", b.dLogits), named("da4", b.da4), named("da3", b.da3), named("dp2", b.dp2),
-                    named("da2", b.da2), named("dp1", b.dp1), named("da1", b.da1)));
+                    named("da2", b.da2), named("dp1", b.dp1), named("da1", b.da1),
+                    named("c1wPart", b.c1wPart), named("c1bPart", b.c1bPart), named("c2wPart", b.c2wPart), named("c2bPart", b.c2bPart),
+                    named("f1wPart", b.f1wPart), named("f1bPart", b.f1bPart), named("f2wPart", b.f2wPart), named("f2bPart", b.f2bPart),
+                    named("f3wPart", b.f3wPart), named("f3bPart", b.f3bPart)));
             List<FloatArray> g = grads.tensors();
             for (int j = 0; j < g.size(); j++) {
                 list.add(named("grad " + LeNet.PARAMS.get(j).name(), g.get(j)));

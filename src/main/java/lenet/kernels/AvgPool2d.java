@@ -46,4 +46,25 @@ public final class AvgPool2d {
             }
         }
     }
+
+    /**
+     * dIn[ch][y][x][i] = ¼ dOut[ch][y/2][x/2][i] · y·(1 − y) with y = act[ch][y][x][i], the sigmoid output
+     * this pool read: {@link #backward} with the sigmoid's derivative ({@link Sigmoid#backward}) in its
+     * epilogue. Threads: one per input element, c × (h·w) × n, batch innermost.
+     */
+    public static void backwardSigmoid(FloatArray dOut, FloatArray act, FloatArray dIn, int n, int c, int h, int w) {
+        int ho = h / 2;
+        int wo = w / 2;
+        for (@Parallel int ch = 0; ch < c; ch++) {              // channel
+            for (@Parallel int p = 0; p < h * w; p++) {        // input pixel y*w + x
+                for (@Parallel int i = 0; i < n; i++) {        // example
+                    int py = (p / w) / 2;
+                    int px = (p % w) / 2;
+                    int a = (ch * h * w + p) * n + i;
+                    float s = act.get(a);
+                    dIn.set(a, 0.25f * dOut.get(((ch * ho + py) * wo + px) * n + i) * s * (1.0f - s));
+                }
+            }
+        }
+    }
 }

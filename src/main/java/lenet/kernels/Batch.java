@@ -17,26 +17,22 @@ public final class Batch {
     private Batch() {
     }
 
-    /** x[p][i] = images[order[cursor + i]][p]. Threads: pixels × n. */
-    public static void gatherImages(FloatArray images, IntArray order, IntArray cursor, FloatArray x, int n, int pixels) {
+    /**
+     * x[p][i] = images[order[cursor + i]][p] and labels[i] = allLabels[order[cursor + i]]: the batch's
+     * images and labels in one kernel. Threads: pixels × n, the batch innermost (GPU dimension 0); the
+     * work-items of pixel 0 also copy the labels.
+     */
+    public static void gather(FloatArray images, IntArray allLabels, IntArray order, IntArray cursor, FloatArray x, IntArray labels,
+            int n, int pixels) {
         for (@Parallel int p = 0; p < pixels; p++) {           // pixel
             for (@Parallel int i = 0; i < n; i++) {            // example of the batch
                 int example = order.get(cursor.get(0) + i);
                 x.set(p * n + i, images.get(example * pixels + p));
+                if (p == 0) {
+                    labels.set(i, allLabels.get(example));
+                }
             }
         }
-    }
-
-    /** labels[i] = allLabels[order[cursor + i]]. Threads: n. */
-    public static void gatherLabels(IntArray allLabels, IntArray order, IntArray cursor, IntArray labels, int n) {
-        for (@Parallel int i = 0; i < n; i++) {
-            labels.set(i, allLabels.get(order.get(cursor.get(0) + i)));
-        }
-    }
-
-    /** cursor[0] += n: moves to the next batch, where the kernels run. One thread. */
-    public static void advance(IntArray cursor, int n) {
-        cursor.set(0, cursor.get(0) + n);
     }
 
     /** cursor[0] = start[0]: to the first batch of an epoch (0, or where a resumed run left off). One thread. */

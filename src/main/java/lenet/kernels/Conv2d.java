@@ -46,6 +46,53 @@ public final class Conv2d {
     }
 
     /**
+     * The forward step of a convolution followed by a sigmoid and a 2×2 average pool, in one kernel:
+     * act[co][oy][ox][i] = σ(conv(in)[co][oy][ox][i]) (as {@link #forward}, then {@link Sigmoid#of}) and
+     * pooled[co][py][px][i] = ¼ Σ of act over the window at (2py, 2px), ho and wo even. {@code act} is kept
+     * for the backward pass (the sigmoid's derivative is y·(1−y)).
+     *
+     * <p>Threads: one per pooled output, cout × (ho/2·wo/2) × n; the batch loop {@code i} is the innermost
+     * {@code @Parallel} loop (GPU dimension 0). Each work-item computes the four outputs of its window
+     * (4·cin·k·k products) and owns them, so the activation and the pooling cost no launch of their own.
+     */
+    public static void forwardSigmoidPool(FloatArray in, FloatArray weight, FloatArray bias, FloatArray act, FloatArray pooled,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        int hp = ho / 2;
+        int wp = wo / 2;
+        for (@Parallel int co = 0; co < cout; co++) {           // output channel
+            for (@Parallel int q = 0; q < hp * wp; q++) {      // pooled pixel py*wp + px
+                for (@Parallel int i = 0; i < n; i++) {        // example
+                    int py = q / wp;
+                    int px = q % wp;
+                    float sum = 0.0f;
+                    for (int d = 0; d < 4; d++) {              // window position (d/2, d%2)
+                        int oy = 2 * py + d / 2;
+                        int ox = 2 * px + d % 2;
+                        float acc = bias.get(co);
+                        for (int ci = 0; ci < cin; ci++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                int y = oy + ky - pad;
+                                for (int kx = 0; kx < k; kx++) {
+                                    int x = ox + kx - pad;
+                                    if (y >= 0 && y < h && x >= 0 && x < w) {
+                                        acc += weight.get(((co * cin + ci) * k + ky) * k + kx) * in.get(((ci * h + y) * w + x) * n + i);
+                                    }
+                                }
+                            }
+                        }
+                        float s = Sigmoid.of(acc);
+                        act.set(((co * ho + oy) * wo + ox) * n + i, s);
+                        sum += s;
+                    }
+                    pooled.set((co * hp * wp + q) * n + i, 0.25f * sum);
+                }
+            }
+        }
+    }
+
+    /**
      * dIn[ci][y][x][i] = Σ_co Σ_ky Σ_kx dOut[co][y+pad-ky][x+pad-kx][i] · weight[co][ci][ky][kx]
      * (the transposed convolution; output pixels outside [0,ho)×[0,wo) contribute nothing).
      *
@@ -126,6 +173,63 @@ public final class Conv2d {
                 acc += dOut.get(co * hwo * n + j);
             }
             dBias.set(co, acc);
+        }
+    }
+
+    /**
+     * Stage 1 of the weight and bias gradients, a two-stage sum without atomics: the examples are dealt
+     * into {@code slices} interleaved slices (slice s holds examples s, s+slices, s+2·slices, …) and
+     * <pre>
+     * wPart[s][co][ci][ky][kx] = Σ_{i in slice s} Σ_oy Σ_ox dOut[co][oy][ox][i] · in[ci][oy+ky-pad][ox+kx-pad][i]
+     * bPart[s][co]             = Σ_{i in slice s} Σ_oy Σ_ox dOut[co][oy][ox][i]
+     * </pre>
+     * Stage 2 ({@link Partials#sum}, or {@link Sgd#sumAndUpdate} which also takes the SGD step) adds the
+     * slices in order s = 0, 1, …: the gradient is {@link #backwardWeight}'s and {@link #backwardBias}'s.
+     *
+     * <p>Threads: cout × (cin·k·k + 1) × slices; tap t = cin·k·k is the bias (its "input" is 1). The slice
+     * loop is the innermost {@code @Parallel} loop, GPU dimension 0: neighbouring work-items read
+     * neighbouring examples of the same pixel, so their loads coalesce. Each work-item sums
+     * ho·wo·⌈n/slices⌉ products: the slice count sets the length of the serial chain (2·ho·wo·n/slices
+     * loads), where {@link #backwardWeight} runs one chain over the whole batch per weight.
+     */
+    public static void backwardPartials(FloatArray dOut, FloatArray in, FloatArray wPart, FloatArray bPart,
+            int n, int cin, int h, int w, int cout, int k, int pad, int slices) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        int taps = cin * k * k;
+        for (@Parallel int co = 0; co < cout; co++) {           // output channel
+            for (@Parallel int t = 0; t <= taps; t++) {        // tap (ci*k + ky)*k + kx; t == taps: the bias
+                for (@Parallel int s = 0; s < slices; s++) {   // slice: examples s, s + slices, ...
+                    float acc = 0.0f;
+                    if (t < taps) {
+                        int ci = t / (k * k);
+                        int ky = (t / k) % k;
+                        int kx = t % k;
+                        for (int oy = 0; oy < ho; oy++) {
+                            int y = oy + ky - pad;
+                            for (int ox = 0; ox < wo; ox++) {
+                                int x = ox + kx - pad;
+                                if (y >= 0 && y < h && x >= 0 && x < w) {
+                                    int o = ((co * ho + oy) * wo + ox) * n;
+                                    int a = ((ci * h + y) * w + x) * n;
+                                    for (int i = s; i < n; i += slices) {
+                                        acc += dOut.get(o + i) * in.get(a + i);
+                                    }
+                                }
+                            }
+                        }
+                        wPart.set(s * cout * taps + co * taps + t, acc);
+                    } else {
+                        for (int p = 0; p < ho * wo; p++) {
+                            int o = (co * ho * wo + p) * n;
+                            for (int i = s; i < n; i += slices) {
+                                acc += dOut.get(o + i);
+                            }
+                        }
+                        bPart.set(s * cout + co, acc);
+                    }
+                }
+            }
         }
     }
 }

@@ -14,4 +14,30 @@ public final class Sgd {
             param.set(j, param.get(j) - lr * grad.get(j));
         }
     }
+
+    /**
+     * A layer's last gradient stage and its SGD step in one kernel: {@link Partials#sum} (dWeight, dBias
+     * = the slices of wPart, bPart added in order), then weight −= lr · dWeight and bias −= lr · dBias.
+     * Threads: one per parameter, wSize + bSize.
+     */
+    public static void sumAndUpdate(FloatArray wPart, FloatArray bPart, FloatArray dWeight, FloatArray dBias,
+            FloatArray weight, FloatArray bias, float lr, int slices, int wSize, int bSize) {
+        for (@Parallel int p = 0; p < wSize + bSize; p++) {    // parameter: weights, then biases
+            float acc = 0.0f;
+            if (p < wSize) {
+                for (int s = 0; s < slices; s++) {
+                    acc += wPart.get(s * wSize + p);
+                }
+                dWeight.set(p, acc);
+                weight.set(p, weight.get(p) - lr * acc);
+            } else {
+                int q = p - wSize;
+                for (int s = 0; s < slices; s++) {
+                    acc += bPart.get(s * bSize + q);
+                }
+                dBias.set(q, acc);
+                bias.set(q, bias.get(q) - lr * acc);
+            }
+        }
+    }
 }

@@ -9,10 +9,15 @@ public final class Sigmoid {
     private Sigmoid() {
     }
 
+    /** σ(x) in float ({@code TornadoMath.exp(float)}): the epilogue of the kernels that fuse the activation. */
+    public static float of(float x) {
+        return 1.0f / (1.0f + TornadoMath.exp(-x));
+    }
+
     /** y[j] = σ(x[j]). Threads: one per element. {@code y} may be {@code x} (in place). */
     public static void forward(FloatArray x, FloatArray y, int size) {
         for (@Parallel int j = 0; j < size; j++) {
-            y.set(j, 1.0f / (1.0f + TornadoMath.exp(-x.get(j))));
+            y.set(j, of(x.get(j)));
         }
     }
 

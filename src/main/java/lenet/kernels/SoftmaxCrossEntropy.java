@@ -40,6 +40,71 @@ public final class SoftmaxCrossEntropy {
     }
 
     /**
+     * {@link #forward} and {@link #correct} in one kernel: probabilities, per-example loss and
+     * correctness (evaluation and inference). Threads: one per example.
+     */
+    public static void evaluate(FloatArray logits, IntArray labels, FloatArray probs, FloatArray loss, IntArray correct, int n, int classes) {
+        for (@Parallel int i = 0; i < n; i++) {
+            int label = labels.get(i);
+            float max = logits.get(i);
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                float v = logits.get(c * n + i);
+                if (v > max) {
+                    max = v;
+                    best = c;
+                }
+            }
+            float sum = 0.0f;
+            for (int c = 0; c < classes; c++) {
+                float e = TornadoMath.exp(logits.get(c * n + i) - max);
+                probs.set(c * n + i, e);
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) {
+                probs.set(c * n + i, probs.get(c * n + i) / sum);
+            }
+            loss.set(i, TornadoMath.log(sum) - (logits.get(label * n + i) - max));
+            correct.set(i, best == label ? 1 : 0);
+        }
+    }
+
+    /**
+     * {@link #forward}, {@link #correct} and {@link #backward} in one kernel, the loss of a training
+     * step: probabilities, per-example loss and correctness, and dLogits[c][i] = scale · (probs[c][i] −
+     * [c == label[i]]). Threads: one per example; each reads its 10 logits once.
+     */
+    public static void forwardBackward(FloatArray logits, IntArray labels, FloatArray probs, FloatArray loss, IntArray correct,
+            FloatArray dLogits, int n, int classes, float scale) {
+        for (@Parallel int i = 0; i < n; i++) {
+            int label = labels.get(i);
+            float max = logits.get(i);
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                float v = logits.get(c * n + i);
+                if (v > max) {
+                    max = v;
+                    best = c;
+                }
+            }
+            float sum = 0.0f;
+            for (int c = 0; c < classes; c++) {
+                float e = TornadoMath.exp(logits.get(c * n + i) - max);
+                probs.set(c * n + i, e);
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) {
+                float p = probs.get(c * n + i) / sum;
+                probs.set(c * n + i, p);
+                float target = c == label ? 1.0f : 0.0f;
+                dLogits.set(c * n + i, scale * (p - target));
+            }
+            loss.set(i, TornadoMath.log(sum) - (logits.get(label * n + i) - max));
+            correct.set(i, best == label ? 1 : 0);
+        }
+    }
+
+    /**
      * dLogits[c][i] = scale · (probs[c][i] − [c == label[i]]): the gradient of scale · Σ_i loss[i].
      * With scale = 1/B for a batch of B examples this is the gradient of the mean loss, also when the
      * batch is split into shards of n &lt; B examples. Threads: one per logit, classes × n.
@@ -73,24 +138,29 @@ public final class SoftmaxCrossEntropy {
     }
 
     /**
-     * totals[0] += Σ_i loss[i], totals[1] += Σ_i correct[i]: running sums for the epoch, kept where the
-     * kernels run so they cross to the host only when a progress line needs them. The sums restart when
-     * the batch is the first of its pass ({@code cursor[0] == 0}, see {@link Batch}). One thread (no
-     * {@code @Parallel} loop): n is at most a batch, and a single owner needs no atomics.
+     * The step's bookkeeping in one task: totals[0] += Σ_i loss[i], totals[1] += Σ_i correct[i] (stage 2
+     * of the loss and correct totals, whose stage 1 is the per-example loss kernel; the examples are
+     * added in order), then cursor[0] += advance (to the next batch; 0 where the host sets the cursor).
+     * The totals are running sums for the epoch, kept where the kernels run so they cross to the host
+     * only when a progress line needs them; they restart when the batch is the first of its pass
+     * ({@code cursor[0] == 0}, see {@link Batch}). One thread (no {@code @Parallel} loop): 2·n loads,
+     * and a single owner needs no atomics.
      */
-    public static void accumulate(FloatArray loss, IntArray correct, IntArray cursor, FloatArray totals, int n) {
+    public static void accumulate(FloatArray loss, IntArray correct, IntArray cursor, FloatArray totals, int n, int advance) {
         float l = 0.0f;
         float c = 0.0f;
         for (int i = 0; i < n; i++) {
             l += loss.get(i);
             c += correct.get(i);
         }
-        if (cursor.get(0) == 0) {
+        int at = cursor.get(0);
+        if (at == 0) {
             totals.set(0, l);
             totals.set(1, c);
         } else {
             totals.set(0, totals.get(0) + l);
             totals.set(1, totals.get(1) + c);
         }
+        cursor.set(0, at + advance);
     }
 }

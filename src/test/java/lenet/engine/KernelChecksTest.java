@@ -58,7 +58,10 @@ class KernelChecksTest {
         RecordComponent[] components = KernelSet.class.getRecordComponents();
         Class<?>[] types = Stream.of(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
         List<String> uncaught = new ArrayList<>();
-        for (int j = 1; j < components.length; j++) {     // 0 is the name
+        for (int j = 0; j < components.length; j++) {
+            if (!types[j].isInterface()) {
+                continue;   // the name and the sliced flag
+            }
             Object[] args = new Object[components.length];
             for (int c = 0; c < components.length; c++) {
                 args[c] = components[c].getAccessor().invoke(KernelSet.PLAIN);
@@ -84,23 +87,38 @@ class KernelChecksTest {
         assertTrue(uncaught.isEmpty(), "kernels of KernelSet that no row runs: " + uncaught);
     }
 
+    /**
+     * A stage-1 gradient row runs each set's kernel in the shape the step gives that set: the plain (sliced) set
+     * the step's slices (conv1 at batch 256: 128 slices of 2 examples), the CPU set one slice over the batch, so
+     * that the twin's own code runs (with more slices it hands over to the plain kernel).
+     */
+    @Test
+    void theGradientPartialsAreCheckedInEachSetsShape() {
+        KernelChecks.Check check = KernelChecks.ALL.stream().filter(c -> c.id().equals("conv1.backwardPartials")).findFirst().orElseThrow();
+        int weights = lenet.model.LeNet.C1 * lenet.model.LeNet.KERNEL * lenet.model.LeNet.KERNEL;
+        assertEquals(List.of(128 * weights, 128 * lenet.model.LeNet.C1),
+                check.build(256, KernelSet.PLAIN).outputs().stream().map(e -> e.value().length).toList());
+        assertEquals(List.of(weights, lenet.model.LeNet.C1),
+                check.build(256, KernelSet.CPU).outputs().stream().map(e -> e.value().length).toList());
+    }
+
     @Test
     void aKernelOutOfToleranceIsReportedWithItsErrorAndToleranceAndTheReferenceOtherwise() {
         KernelChecks.Check check = KernelChecks.ALL.stream().filter(c -> c.id().equals("sigmoid4.backward")).findFirst().orElseThrow();
         KernelChecks.Result ok = KernelChecks.run(check, KernelSet.PLAIN, 5, KernelChecks.jvm());
         assertTrue(ok.ok(), ok.line());
-        KernelChecks.Case c = check.build(5);
+        KernelChecks.Case c = check.build(5, KernelSet.PLAIN);
         KernelChecks.Result wrong = KernelChecks.run(c, KernelSet.PLAIN, (cs, k) -> {
             KernelChecks.jvm().run(cs, k);
             FloatArrayAccess.bump(cs.outputs().get(0));
         });
         assertFalse(wrong.ok());
-        assertTrue(wrong.line().startsWith("plain  sigmoid4.backward        max |error| 1.00e-04  max error/tolerance "), wrong.line());
+        assertTrue(wrong.line().startsWith("plain  sigmoid4.backward            max |error| 1.00e-04  max error/tolerance "), wrong.line());
         assertTrue(wrong.line().contains("  FAILED, out of tolerance: sigmoid4.backward dx: max |error| 1.005e-04 at [j] [1]"), wrong.line());
-        KernelChecks.Result thrown = KernelChecks.run(check.build(5), KernelSet.PLAIN, (cs, k) -> {
+        KernelChecks.Result thrown = KernelChecks.run(check.build(5, KernelSet.PLAIN), KernelSet.PLAIN, (cs, k) -> {
             throw new IllegalStateException("device lost");
         });
-        assertEquals("plain  sigmoid4.backward        FAILED: IllegalStateException: device lost", thrown.line());
+        assertEquals("plain  sigmoid4.backward            FAILED: IllegalStateException: device lost", thrown.line());
     }
 
     /** Changes one element of an output by 1e-3 of its value. */

@@ -46,7 +46,7 @@ class TornadoEngineStudyTest {
         String report = text.toString();
         int trainTasks = new TornadoEngine(TornadoEngineTest.data(), Params.xavier(5), 0.9f, 4, null).graph(TornadoEngine.Graph.TRAIN).tasks().size();
         assertTrue(report.startsWith("profile of training step 2 (graph train, " + trainTasks + " kernels) on "), report);
-        for (String task : List.of("batch.gatherImages", "conv1.forward", "conv2.backwardWeight", "batch.advance")) {
+        for (String task : List.of("batch.gather", "conv1.forwardSigmoidPool", "conv2.backwardPartials", "linear3.sumAndUpdate", "loss.accumulate")) {
             assertTrue(report.lines().anyMatch(l -> l.startsWith("  " + task + " ")), task + " in " + report);
         }
         assertEquals(1, report.lines().filter(l -> l.startsWith("profile of")).count(), "one step is shown: " + report);
@@ -106,8 +106,8 @@ class TornadoEngineStudyTest {
             written = files.map(f -> f.getFileName().toString()).sorted().toList();
         }
         assertEquals(expected.stream().sorted().toList(), written, "one file per task of every graph, and the raw file removed: " + text);
-        assertTrue(Files.readString(dir.resolve("train.conv2.backwardWeight.cl")).contains("__kernel void backwardWeight("));
-        assertTrue(Files.readString(dir.resolve("evalTail.batch.gatherImages.cl")).contains("__kernel void gatherImages("));
+        assertTrue(Files.readString(dir.resolve("train.conv2.backwardPartials.cl")).contains("__kernel void backwardPartials("));
+        assertTrue(Files.readString(dir.resolve("evalTail.batch.gather.cl")).contains("__kernel void gather("));
         List<String> lines = text.toString().lines().toList();
         assertEquals(List.of("epoch", "train", "trainTail", "eval", "evalTail"),
                 lines.stream().map(l -> l.replaceAll("kernels: graph (\\w+),.*", "$1")).toList(), text.toString());
@@ -129,7 +129,7 @@ class TornadoEngineStudyTest {
             engine.trainBatch(4, 4); // compiled already: nothing more to file
         }
         assertTrue(Files.exists(dir.resolve("epoch.batch.seek.cl")), text.toString());
-        assertTrue(Files.exists(dir.resolve("train.conv1.forward.cl")), text.toString());
+        assertTrue(Files.exists(dir.resolve("train.conv1.forwardSigmoidPool.cl")), text.toString());
         assertEquals(List.of("epoch", "train"), text.toString().lines().map(l -> l.replaceAll("kernels: graph (\\w+),.*", "$1")).toList(), text.toString());
     }
 }

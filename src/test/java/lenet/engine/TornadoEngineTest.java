@@ -159,4 +159,31 @@ class TornadoEngineTest {
                 Arguments.of("parameters persisted by train", (Predicate<StandIn.Declaration>) d -> d.graph().equals("train")
                         && (d.kind() == StandIn.Kind.PERSIST || d.kind() == StandIn.Kind.TO_HOST) && sized(d.object(), conv1)));
     }
+
+    /**
+     * At batch 256 the training step is 24 launches and an evaluation batch 8: gather; two convolutions
+     * with sigmoid and pooling; two linear layers with sigmoid and the last one; the loss; per layer the
+     * input gradient (with the sigmoid's derivative, or followed by the pool's), the partial sums and
+     * the sum that takes the SGD step; the bookkeeping.
+     */
+    @Test
+    void theStepAtBatch256Is24Tasks() {
+        Random r = new Random(3);
+        int count = 300;
+        float[] train = new float[count * LeNet.PIXELS];
+        for (int j = 0; j < train.length; j++) {
+            train[j] = r.nextFloat();
+        }
+        int[] labels = r.ints(count, 0, 10).toArray();
+        EngineData data = EngineData.of(train, labels, count, train, labels, count);
+        try (TornadoEngine tornado = new TornadoEngine(data, Params.xavier(5), 0.9f, 256, null)) {
+            List<GraphSink> graphs = tornado.graphs();
+            GraphSink step = graphs.get(1);
+            assertEquals("train", step.name());
+            assertEquals(24, step.tasks().size(), step.tasks().toString());
+            GraphSink eval = graphs.get(3);
+            assertEquals("eval", eval.name());
+            assertEquals(8, eval.tasks().size(), eval.tasks().toString());
+        }
+    }
 }

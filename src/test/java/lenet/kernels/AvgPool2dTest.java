@@ -67,4 +67,25 @@ class AvgPool2dTest {
         Tensors.assertClose("AvgPool2d.backward " + s, toBatchOutermost(host(dIn), s.n(), s.inSize() / s.n()), ref,
                 new double[ref.length], new int[] {s.n(), s.c(), s.h(), s.w()}, "[i,c,y,x]");
     }
+
+    /**
+     * Pool backward with the derivative of the sigmoid that produced the pool's input, against
+     * {@link AvgPool2dReference#backward} then {@link SigmoidReference#backward}: ¼ is exact, the two
+     * products with y and 1 − y and the subtraction round: γ(3)·|reference|.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void backwardSigmoid(Shape s) {
+        SplittableRandom r = Tensors.random(s.toString());
+        float[] dy = Tensors.uniform(r, s.outSize(), -1, 1);
+        float[] act = Tensors.uniform(r, s.inSize(), 0, 1);
+        FloatArray dIn = nanFilled(s.inSize());
+
+        AvgPool2d.backwardSigmoid(device(toBatchInnermost(dy, s.n(), s.outSize() / s.n())),
+                device(toBatchInnermost(act, s.n(), s.inSize() / s.n())), dIn, s.n(), s.c(), s.h(), s.w());
+
+        double[] ref = SigmoidReference.backward(toDouble(act), AvgPool2dReference.backward(s, toDouble(dy)));
+        Tensors.assertClose("AvgPool2d.backwardSigmoid " + s, toBatchOutermost(host(dIn), s.n(), s.inSize() / s.n()), ref,
+                Tensors.relativeTolerance(ref, 3), new int[] {s.n(), s.c(), s.h(), s.w()}, "[i,c,y,x]");
+    }
 }

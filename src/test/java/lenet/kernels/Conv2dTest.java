@@ -123,4 +123,110 @@ class Conv2dTest {
         Tensors.assertClose("Conv2d.backwardBias " + s, host(dBias), ref.value(),
                 Tensors.sumTolerance(ref.magnitude(), s.n() * s.ho() * s.wo()), new int[] {s.cout()}, "[co]");
     }
+
+    /** The shapes whose output has an even height and width, which {@link Conv2d#forwardSigmoidPool} pools. */
+    static Stream<Shape> poolableShapes() {
+        return Stream.concat(shapes().filter(s -> s.ho() % 2 == 0 && s.wo() % 2 == 0),
+                Stream.of(new Shape("small, padded", 3, 2, 6, 8, 3, 3, 1)));
+    }
+
+    /**
+     * conv → sigmoid → 2×2 average pool in one kernel, against the references chained: {@link Conv2dReference}
+     * (EJML), {@link SigmoidReference}, {@link AvgPool2dReference}. Tolerance of act: the convolution's
+     * bound times σ' ≤ ¼, plus the sigmoid's own four roundings; of pooled: the window's mean of those plus
+     * γ(4) of the result (three additions and the exact ¼).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolableShapes")
+    void forwardSigmoidPool(Shape s) {
+        Data d = Data.of(s);
+        float[] inChwn = toBatchInnermost(d.in(), s.n(), s.cin() * s.h() * s.w());
+        FloatArray in = device(inChwn);
+        FloatArray act = nanFilled(s.outSize());
+        FloatArray pooled = nanFilled(s.outSize() / 4);
+
+        Conv2d.forwardSigmoidPool(in, device(d.weight()), device(d.bias()), act, pooled,
+                s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad());
+
+        Tensors.assertUnchanged("input", inChwn, in);
+        Tensors.Sums conv = Conv2dReference.forward(s, toDouble(d.in()), toDouble(d.weight()), toDouble(d.bias()));
+        double[] convTol = Tensors.sumTolerance(conv.magnitude(), s.taps() + 1);
+        double[] y = SigmoidReference.forward(conv.value());
+        double[] actTol = new double[y.length];
+        for (int j = 0; j < y.length; j++) {
+            actTol[j] = 0.25 * convTol[j] + Tensors.gamma(4) * y[j];
+        }
+        Tensors.assertClose("Conv2d.forwardSigmoidPool act " + s, toBatchOutermost(host(act), s.n(), s.cout() * s.ho() * s.wo()),
+                y, actTol, outShape(s), "[i,co,oy,ox]");
+        AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), s.n(), s.cout(), s.ho(), s.wo());
+        double[] pool = AvgPool2dReference.forward(ps, y).value();
+        double[] poolTol = AvgPool2dReference.forward(ps, actTol).value();
+        for (int j = 0; j < pool.length; j++) {
+            poolTol[j] += Tensors.gamma(4) * pool[j];
+        }
+        Tensors.assertClose("Conv2d.forwardSigmoidPool pooled " + s,
+                toBatchOutermost(host(pooled), s.n(), s.cout() * (s.ho() / 2) * (s.wo() / 2)), pool, poolTol,
+                new int[] {s.n(), s.cout(), s.ho() / 2, s.wo() / 2}, "[i,co,py,px]");
+    }
+
+    /** Slice counts to try for a batch of n: one, a few that do not divide n, and one per example. */
+    static int[] sliceCounts(int n) {
+        return java.util.stream.IntStream.of(1, 2, 3, 7, n).filter(c -> c <= n).distinct().toArray();
+    }
+
+    /** The examples of slice {@code slice} of {@code slices} (i ≡ slice mod slices), NCHW rows of {@code size}. */
+    static float[] slice(float[] nchw, int n, int size, int slice, int slices) {
+        int m = (n - slice + slices - 1) / slices;
+        float[] out = new float[m * size];
+        for (int e = 0; e < m; e++) {
+            System.arraycopy(nchw, (slice + e * slices) * size, out, e * size, size);
+        }
+        return out;
+    }
+
+    /**
+     * The two-stage weight and bias gradient: each slice's partial sums against {@link Conv2dReference}
+     * (EJML) on that slice's examples alone (tolerance of a sum of m·ho·wo terms, m examples in the slice),
+     * then {@link Partials#sum} of the slices against the whole batch's reference (n·ho·wo + slices terms).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void backwardPartials(Shape s) {
+        Data d = Data.of(s);
+        int inRow = s.cin() * s.h() * s.w();
+        int outRow = s.cout() * s.ho() * s.wo();
+        FloatArray dOut = device(toBatchInnermost(d.dOut(), s.n(), outRow));
+        FloatArray in = device(toBatchInnermost(d.in(), s.n(), inRow));
+        for (int slices : sliceCounts(s.n())) {
+            FloatArray wPart = nanFilled(slices * s.weightSize());
+            FloatArray bPart = nanFilled(slices * s.cout());
+
+            Conv2d.backwardPartials(dOut, in, wPart, bPart, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad(), slices);
+
+            float[] wp = host(wPart);
+            float[] bp = host(bPart);
+            for (int sl = 0; sl < slices; sl++) {
+                Shape sub = new Shape(s.name() + " slice " + sl + "/" + slices, (s.n() - sl + slices - 1) / slices,
+                        s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad());
+                double[] subDOut = toDouble(slice(d.dOut(), s.n(), outRow, sl, slices));
+                Tensors.Sums rw = Conv2dReference.backwardWeight(sub, subDOut, toDouble(slice(d.in(), s.n(), inRow, sl, slices)));
+                Tensors.assertClose("Conv2d.backwardPartials weight " + sub,
+                        java.util.Arrays.copyOfRange(wp, sl * s.weightSize(), (sl + 1) * s.weightSize()), rw.value(),
+                        Tensors.sumTolerance(rw.magnitude(), sub.n() * s.ho() * s.wo()), new int[] {s.cout(), s.cin(), s.k(), s.k()}, "[co,ci,ky,kx]");
+                Tensors.Sums rb = Conv2dReference.backwardBias(sub, subDOut);
+                Tensors.assertClose("Conv2d.backwardPartials bias " + sub,
+                        java.util.Arrays.copyOfRange(bp, sl * s.cout(), (sl + 1) * s.cout()), rb.value(),
+                        Tensors.sumTolerance(rb.magnitude(), sub.n() * s.ho() * s.wo()), new int[] {s.cout()}, "[co]");
+            }
+            FloatArray dWeight = nanFilled(s.weightSize());
+            FloatArray dBias = nanFilled(s.cout());
+            Partials.sum(wPart, bPart, dWeight, dBias, slices, s.weightSize(), s.cout());
+            Tensors.Sums rw = Conv2dReference.backwardWeight(s, toDouble(d.dOut()), toDouble(d.in()));
+            Tensors.assertClose("Partials.sum of Conv2d.backwardPartials weight, " + slices + " slices, " + s, host(dWeight), rw.value(),
+                    Tensors.sumTolerance(rw.magnitude(), s.n() * s.ho() * s.wo() + slices), new int[] {s.cout(), s.cin(), s.k(), s.k()}, "[co,ci,ky,kx]");
+            Tensors.Sums rb = Conv2dReference.backwardBias(s, toDouble(d.dOut()));
+            Tensors.assertClose("Partials.sum of Conv2d.backwardPartials bias, " + slices + " slices, " + s, host(dBias), rb.value(),
+                    Tensors.sumTolerance(rb.magnitude(), s.n() * s.ho() * s.wo() + slices), new int[] {s.cout()}, "[co]");
+        }
+    }
 }

@@ -69,7 +69,10 @@ class SoftmaxCrossEntropyTest {
 
     /** Compares the kernel's forward with the reference under the tolerances of the class comment. */
     static void assertForwardClose(String what, float[] logits, int[] labels, int n, int classes) {
-        Kernel k = forward(logits, labels, n, classes);
+        assertForwardClose(what, forward(logits, labels, n, classes), logits, labels, n, classes);
+    }
+
+    static void assertForwardClose(String what, Kernel k, float[] logits, int[] labels, int n, int classes) {
         double[] z = toDouble(logits);
         SoftmaxCrossEntropyReference.Forward ref = SoftmaxCrossEntropyReference.forward(z, labels, n, classes);
         SoftmaxCrossEntropyReference.Forward tol = SoftmaxCrossEntropyReference.forwardTolerance(z, labels, n, classes, ref);
@@ -87,6 +90,47 @@ class SoftmaxCrossEntropyTest {
         float[] logits = Tensors.uniform(r, s.n() * s.classes(), -8, 8);
         int[] labels = Tensors.uniformInts(r, s.n(), s.classes());
         assertForwardClose("SoftmaxCrossEntropy.forward " + s, logits, labels, s.n(), s.classes());
+    }
+
+    /**
+     * The fused loss kernels, {@link SoftmaxCrossEntropy#evaluate} (forward and correct) and
+     * {@link SoftmaxCrossEntropy#forwardBackward} (forward, correct and backward): probabilities and loss
+     * under {@link #forward}'s tolerances, correctness equal to the reference's argmax, and dLogits under
+     * {@link #backward}'s tolerance (γ(2) of the reference gradient of the kernel's own probabilities).
+     * Every output must be written (NaN- and −1-filled beforehand).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void fusedKernels(Shape s) {
+        SplittableRandom r = Tensors.random(s.toString());
+        int n = s.n();
+        int classes = s.classes();
+        float[] logits = Tensors.uniform(r, n * classes, -8, 8);
+        int[] labels = Tensors.uniformInts(r, n, classes);
+        float scale = 1f / 3;
+        int[] refCorrect = SoftmaxCrossEntropyReference.correct(toDouble(logits), labels, n, classes);
+        for (boolean withBackward : new boolean[] {false, true}) {
+            String what = withBackward ? "SoftmaxCrossEntropy.forwardBackward " + s : "SoftmaxCrossEntropy.evaluate " + s;
+            FloatArray probs = nanFilled(n * classes);
+            FloatArray loss = nanFilled(n);
+            IntArray correct = new IntArray(n);
+            correct.init(-1);
+            FloatArray dLogits = nanFilled(n * classes);
+            FloatArray z = device(toBatchInnermost(logits, n, classes));
+            if (withBackward) {
+                SoftmaxCrossEntropy.forwardBackward(z, IntArray.fromArray(labels), probs, loss, correct, dLogits, n, classes, scale);
+            } else {
+                SoftmaxCrossEntropy.evaluate(z, IntArray.fromArray(labels), probs, loss, correct, n, classes);
+            }
+            float[] p = toBatchOutermost(host(probs), n, classes);
+            assertForwardClose(what, new Kernel(p, host(loss)), logits, labels, n, classes);
+            assertArrayEquals(refCorrect, correct.toHeapArray(), what + ": correct");
+            if (withBackward) {
+                double[] ref = SoftmaxCrossEntropyReference.backward(toDouble(p), labels, n, classes, scale);
+                Tensors.assertClose(what + " dLogits", toBatchOutermost(host(dLogits), n, classes), ref,
+                        Tensors.relativeTolerance(ref, 2), new int[] {n, classes}, "[i,c]");
+            }
+        }
     }
 
     /**
@@ -221,7 +265,7 @@ class SoftmaxCrossEntropyTest {
 
     /**
      * totals[0] += Σ loss, totals[1] += Σ correct: the first batch of a pass (cursor 0) restarts the sums,
-     * whatever they held; the next batch (cursor n) adds to them.
+     * whatever they held; the next batch (cursor n) adds to them; the cursor moves on by {@code advance}.
      *
      * <p>Tolerance for the loss total: γ(2n)·Σ loss, the worst case of a float sum of 2n terms. Counts are
      * small integers, exact in float.
@@ -238,7 +282,8 @@ class SoftmaxCrossEntropyTest {
             float[] loss = Tensors.uniform(r, n, 0, 5);
             int[] correct = Tensors.uniformInts(r, n, 2);
             cursor.set(0, call * n);
-            SoftmaxCrossEntropy.accumulate(device(loss), IntArray.fromArray(correct), cursor, totals, n);
+            SoftmaxCrossEntropy.accumulate(device(loss), IntArray.fromArray(correct), cursor, totals, n, n);
+            assertEquals((call + 1) * n, cursor.get(0), "after call " + (call + 1) + ": the cursor moves to the next batch");
             for (int i = 0; i < n; i++) {
                 expectedLoss += loss[i];
                 expectedCount += correct[i];

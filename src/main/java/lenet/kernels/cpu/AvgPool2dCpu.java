@@ -77,4 +77,10 @@ public final class AvgPool2dCpu {
             }
         }
     }
+
+    /** As {@link AvgPool2d#backwardSigmoid}: {@link #backward}, then {@link SigmoidCpu#backward} in place. */
+    public static void backwardSigmoid(FloatArray dOut, FloatArray act, FloatArray dIn, int n, int c, int h, int w) {
+        backward(dOut, dIn, n, c, h, w);
+        SigmoidCpu.backward(act, dIn, dIn, c * h * w * n);
+    }
 }

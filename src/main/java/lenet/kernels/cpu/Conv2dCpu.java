@@ -69,4 +69,39 @@ public final class Conv2dCpu {
     public static void backwardBias(FloatArray dOut, FloatArray dBias, int n, int cout, int hwo) {
         Simd.rowSums(dOut.getSegment(), dBias.getSegment(), cout, (long) hwo * n);
     }
+
+    /**
+     * As {@link Conv2d#forwardSigmoidPool}: {@link #forward} into act, then {@link SigmoidCpu#forward} in
+     * place and {@link AvgPool2dCpu#forward} (three vector passes; on a CPU the fused form would trade
+     * their long runs for a short window loop). Batches smaller than one vector run the plain kernel.
+     */
+    public static void forwardSigmoidPool(FloatArray in, FloatArray weight, FloatArray bias, FloatArray act, FloatArray pooled,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        if (n < Simd.V) {
+            Conv2d.forwardSigmoidPool(in, weight, bias, act, pooled, n, cin, h, w, cout, k, pad);
+            return;
+        }
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        forward(in, weight, bias, act, n, cin, h, w, cout, k, pad);
+        SigmoidCpu.forward(act, act, cout * ho * wo * n);
+        AvgPool2dCpu.forward(act, pooled, n, cout, ho, wo);
+    }
+
+    /**
+     * As {@link Conv2d#backwardPartials} with one slice, the CPU's shape: {@link #backwardWeight} into
+     * wPart and {@link #backwardBias} into bPart (the whole batch's gradient). Other slice counts run the
+     * plain kernel.
+     */
+    public static void backwardPartials(FloatArray dOut, FloatArray in, FloatArray wPart, FloatArray bPart,
+            int n, int cin, int h, int w, int cout, int k, int pad, int slices) {
+        if (slices != 1) {
+            Conv2d.backwardPartials(dOut, in, wPart, bPart, n, cin, h, w, cout, k, pad, slices);
+            return;
+        }
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        backwardWeight(dOut, in, wPart, n, cin, h, w, cout, k, pad);
+        backwardBias(dOut, bPart, n, cout, ho * wo);
+    }
 }

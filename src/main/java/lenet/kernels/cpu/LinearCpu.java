@@ -63,4 +63,30 @@ public final class LinearCpu {
     public static void backwardBias(FloatArray dOut, FloatArray dBias, int n, int fout) {
         Simd.rowSums(dOut.getSegment(), dBias.getSegment(), fout, n);
     }
+
+    /** As {@link Linear#forwardSigmoid}: {@link #forward}, then {@link SigmoidCpu#forward} in place. */
+    public static void forwardSigmoid(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int n, int fin, int fout) {
+        forward(in, weight, bias, out, n, fin, fout);
+        SigmoidCpu.forward(out, out, fout * n);
+    }
+
+    /** As {@link Linear#backwardInputSigmoid}: {@link #backwardInput}, then {@link SigmoidCpu#backward} in place. */
+    public static void backwardInputSigmoid(FloatArray dOut, FloatArray weight, FloatArray y, FloatArray dIn, int n, int fin, int fout) {
+        backwardInput(dOut, weight, dIn, n, fin, fout);
+        SigmoidCpu.backward(y, dIn, dIn, fin * n);
+    }
+
+    /**
+     * As {@link Linear#backwardPartials} with one slice, the CPU's shape: {@link #backwardWeight} into
+     * wPart and {@link #backwardBias} into bPart. Other slice counts run the plain kernel.
+     */
+    public static void backwardPartials(FloatArray dOut, FloatArray in, FloatArray wPart, FloatArray bPart,
+            int n, int fin, int fout, int slices) {
+        if (slices != 1) {
+            Linear.backwardPartials(dOut, in, wPart, bPart, n, fin, fout, slices);
+            return;
+        }
+        backwardWeight(dOut, in, wPart, n, fin, fout);
+        backwardBias(dOut, bPart, n, fout);
+    }
 }

@@ -57,4 +57,21 @@ class AvgPool2dCpuTest {
             assertEquals(plain.get(j), twin.get(j), "backward " + s + ", element " + j);
         }
     }
+
+    /** The sigmoid's derivative in the epilogue: the same products in the same order, equal bit for bit. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardSigmoidEqualsPlainKernel(Shape s) {
+        Random r = new Random(3);
+        FloatArray dOut = random(r, s.c * (s.h / 2) * (s.w / 2) * s.n);
+        int inSize = s.c * s.h * s.w * s.n;
+        FloatArray act = random(r, inSize);
+        FloatArray plain = nan(inSize);
+        FloatArray twin = nan(inSize);
+        AvgPool2d.backwardSigmoid(dOut, act, plain, s.n, s.c, s.h, s.w);
+        AvgPool2dCpu.backwardSigmoid(dOut, act, twin, s.n, s.c, s.h, s.w);
+        for (int j = 0; j < inSize; j++) {
+            assertEquals(plain.get(j), twin.get(j), "backwardSigmoid " + s + ", element " + j);
+        }
+    }
 }

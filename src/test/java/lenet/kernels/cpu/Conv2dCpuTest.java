@@ -119,4 +119,56 @@ class Conv2dCpuTest {
         Conv2dCpu.backwardBias(dOut, twin, s.n, s.cout, hwo);
         assertSumsClose("backwardBias " + s, plain, twin, scale);
     }
+
+    /**
+     * conv → sigmoid → pool: act within {@link TwinCheck#SUM_TOLERANCE} of the convolution's Σ|terms|
+     * (σ' ≤ ¼ shrinks the convolution's difference; the vector exp's ulp or two are far below), pooled
+     * within the same of the window's mean Σ|terms|. Shapes whose output pools (even height and width).
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardSigmoidPoolMatchesPlainKernel(Shape s) {
+        if (s.ho() % 2 != 0 || s.wo() % 2 != 0) {
+            return;
+        }
+        Random r = new Random(5);
+        FloatArray in = random(r, s.cin * s.h * s.w * s.n);
+        FloatArray weight = random(r, s.cout * s.cin * s.k * s.k);
+        FloatArray bias = random(r, s.cout);
+        int outSize = s.cout * s.ho() * s.wo() * s.n;
+        FloatArray plainAct = nan(outSize);
+        FloatArray twinAct = nan(outSize);
+        FloatArray plainPool = nan(outSize / 4);
+        FloatArray twinPool = nan(outSize / 4);
+        FloatArray scale = nan(outSize);
+        FloatArray poolScale = nan(outSize / 4);
+        Conv2d.forwardSigmoidPool(in, weight, bias, plainAct, plainPool, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        Conv2dCpu.forwardSigmoidPool(in, weight, bias, twinAct, twinPool, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        Conv2d.forward(abs(in), abs(weight), abs(bias), scale, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        lenet.kernels.AvgPool2d.forward(scale, poolScale, s.n, s.cout, s.ho(), s.wo());
+        assertSumsClose("forwardSigmoidPool act " + s, plainAct, twinAct, scale);
+        assertSumsClose("forwardSigmoidPool pooled " + s, plainPool, twinPool, poolScale);
+    }
+
+    /** One slice, the CPU's shape: the weight and bias partials are the whole batch's gradient. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardPartialsMatchesPlainKernel(Shape s) {
+        Random r = new Random(6);
+        int hwo = s.ho() * s.wo();
+        FloatArray dOut = random(r, s.cout * hwo * s.n);
+        FloatArray in = random(r, s.cin * s.h * s.w * s.n);
+        int size = s.cout * s.cin * s.k * s.k;
+        FloatArray plainW = nan(size);
+        FloatArray plainB = nan(s.cout);
+        FloatArray twinW = nan(size);
+        FloatArray twinB = nan(s.cout);
+        FloatArray scaleW = nan(size);
+        FloatArray scaleB = nan(s.cout);
+        Conv2d.backwardPartials(dOut, in, plainW, plainB, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad, 1);
+        Conv2d.backwardPartials(abs(dOut), abs(in), scaleW, scaleB, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad, 1);
+        Conv2dCpu.backwardPartials(dOut, in, twinW, twinB, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad, 1);
+        assertSumsClose("backwardPartials weight " + s, plainW, twinW, scaleW);
+        assertSumsClose("backwardPartials bias " + s, plainB, twinB, scaleB);
+    }
 }

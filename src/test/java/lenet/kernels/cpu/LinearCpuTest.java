@@ -97,4 +97,58 @@ class LinearCpuTest {
         LinearCpu.backwardBias(dOut, twin, s.n, s.fout);
         assertSumsClose("backwardBias " + s, plain, twin, scale);
     }
+
+    /** The sigmoid in the epilogue: within {@link TwinCheck#SUM_TOLERANCE} of the linear layer's Σ|terms|. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardSigmoidMatchesPlainKernel(Shape s) {
+        Random r = new Random(5);
+        FloatArray in = random(r, s.fin * s.n);
+        FloatArray weight = random(r, s.fout * s.fin);
+        FloatArray bias = random(r, s.fout);
+        FloatArray plain = nan(s.fout * s.n);
+        FloatArray twin = nan(s.fout * s.n);
+        FloatArray scale = nan(s.fout * s.n);
+        Linear.forwardSigmoid(in, weight, bias, plain, s.n, s.fin, s.fout);
+        Linear.forward(abs(in), abs(weight), abs(bias), scale, s.n, s.fin, s.fout);
+        LinearCpu.forwardSigmoid(in, weight, bias, twin, s.n, s.fin, s.fout);
+        assertSumsClose("forwardSigmoid " + s, plain, twin, scale);
+    }
+
+    /** The sigmoid's derivative in the epilogue (y·(1 − y) ≤ ¼ scales the sum's difference down). */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardInputSigmoidMatchesPlainKernel(Shape s) {
+        Random r = new Random(6);
+        FloatArray dOut = random(r, s.fout * s.n);
+        FloatArray weight = random(r, s.fout * s.fin);
+        FloatArray y = random(r, s.fin * s.n);
+        FloatArray plain = nan(s.fin * s.n);
+        FloatArray twin = nan(s.fin * s.n);
+        FloatArray scale = nan(s.fin * s.n);
+        Linear.backwardInputSigmoid(dOut, weight, y, plain, s.n, s.fin, s.fout);
+        Linear.backwardInput(abs(dOut), abs(weight), scale, s.n, s.fin, s.fout);
+        LinearCpu.backwardInputSigmoid(dOut, weight, y, twin, s.n, s.fin, s.fout);
+        assertSumsClose("backwardInputSigmoid " + s, plain, twin, scale);
+    }
+
+    /** One slice, the CPU's shape: the weight and bias partials are the whole batch's gradient. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardPartialsMatchesPlainKernel(Shape s) {
+        Random r = new Random(7);
+        FloatArray dOut = random(r, s.fout * s.n);
+        FloatArray in = random(r, s.fin * s.n);
+        FloatArray plainW = nan(s.fout * s.fin);
+        FloatArray plainB = nan(s.fout);
+        FloatArray twinW = nan(s.fout * s.fin);
+        FloatArray twinB = nan(s.fout);
+        FloatArray scaleW = nan(s.fout * s.fin);
+        FloatArray scaleB = nan(s.fout);
+        Linear.backwardPartials(dOut, in, plainW, plainB, s.n, s.fin, s.fout, 1);
+        Linear.backwardPartials(abs(dOut), abs(in), scaleW, scaleB, s.n, s.fin, s.fout, 1);
+        LinearCpu.backwardPartials(dOut, in, twinW, twinB, s.n, s.fin, s.fout, 1);
+        assertSumsClose("backwardPartials weight " + s, plainW, twinW, scaleW);
+        assertSumsClose("backwardPartials bias " + s, plainB, twinB, scaleB);
+    }
 }

@@ -16,7 +16,7 @@ import lenet.kernels.Tensors.Comparison;
 /**
  * The program {@link TwinsUnderC2Test} runs in a JVM of its own, with C2 as the only JIT: every kernel of
  * the CPU set ({@link KernelSet#CPU}, the rows of {@link KernelChecks#ALL} that come from the kernel set) at
- * LeNet's shapes for each size of {@link #SIZES}, {@code rounds} times over, so that the JIT compiles the
+ * LeNet's shapes, with the gradient sums in the CPU set's one slice, for each size of {@link #SIZES}, {@code rounds} times over, so that the JIT compiles the
  * twins as training does; then the outputs of the last round are compared with the plain kernels' and with
  * the double-precision references.
  *
@@ -48,7 +48,7 @@ public final class TwinsUnderC2 {
                 continue;
             }
             for (int n : SIZES) {
-                Case c = check.build(n);
+                Case c = check.build(n, KernelSet.CPU);   // the CPU set's shape: the gradient sums in one slice
                 jvm.run(c, KernelSet.PLAIN);
                 items.add(new Item(check, n, c, c.outputs().stream().map(Expected::actual).toList()));
             }
