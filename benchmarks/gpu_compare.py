@@ -7,7 +7,8 @@ compiles or initialises before its first step, outside the time counted (lenet's
 PyTorch's CUDA/cuBLAS/cuDNN warm-up steps). Printed: seconds and examples/s per epoch of each side,
 examples/s over all epochs and their ratio (lenet / PyTorch), and TornadoVM's per-kernel profile of a
 training step. Files in --out: tornado.log, tornado.json (lenet's metrics), pytorch.log,
-pytorch.json, gpu.json (the figures) and gpu.md (the tables).
+pytorch.json, gpu.json (the figures; "profile" is lenet's metrics.json "profile") and gpu.md (the tables,
+with the profile table lenet printed).
 
     benchmarks/gpu_compare.py                       # needs TORNADOVM_HOME and PyTorch with CUDA
     benchmarks/gpu_compare.py --epochs 3 --out results/gpu
@@ -158,7 +159,7 @@ def profile_block(log_text):
 
 
 def summary(args, device, is_gpu, lenet_metrics, torch_metrics, profile):
-    """The figures (a dict) and the tables (Markdown)."""
+    """The figures (a dict) and the tables (Markdown); profile: the table lenet printed, for the Markdown."""
     def side(name, where, per_epoch, total_eps, test_acc, warm_up):
         return {"name": name, "device": where, "epoch_seconds": [e["seconds"] for e in per_epoch],
                 "epoch_examples_per_sec": [e["eps"] for e in per_epoch], "examples_per_sec": total_eps,
@@ -176,7 +177,8 @@ def summary(args, device, is_gpu, lenet_metrics, torch_metrics, profile):
     gpu_run = is_gpu and args.pytorch_device == "cuda"
     figures = {"gpu_run": gpu_run, "tornado_device": device, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
                "train_examples": lenet_metrics["trainExamples"], "test_examples": lenet_metrics["testExamples"],
-               "sides": sides, "ratio": ratio, "ratio_last_epoch": steady, "profile": profile}
+               "sides": sides, "ratio": ratio, "ratio_last_epoch": steady,
+               "profile": lenet_metrics.get("profile")}
 
     md = [f"LeNet-5, batch {args.batch}, lr {args.lr}, {args.epochs} epochs of {lenet_metrics['trainExamples']:,} examples"
           + ("" if gpu_run else "  (NOT a GPU run: " + ("TornadoVM device " + device if not is_gpu else "PyTorch on the CPU") + ")"),

@@ -37,4 +37,5 @@ module lenet {
     opens lenet.kernels to tornado.runtime;
     opens lenet.cli to info.picocli;
     opens lenet.train to com.google.gson;
+    opens lenet.engine.tornado to com.google.gson; // KernelProfile, in metrics.json
 }

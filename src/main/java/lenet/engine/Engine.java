@@ -1,5 +1,6 @@
 package lenet.engine;
 
+import lenet.engine.tornado.KernelProfile;
 import lenet.model.Params;
 
 /**
@@ -36,6 +37,11 @@ public interface Engine extends AutoCloseable {
      */
     default boolean cheapTotals() {
         return true;
+    }
+
+    /** {@code --profile}'s figures once a step was profiled (for metrics.json), or null. */
+    default KernelProfile profile() {
+        return null;
     }
 
     /** Sum of per-example losses and count of correct predictions since {@link #beginEpoch}. */

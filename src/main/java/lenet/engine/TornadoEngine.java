@@ -16,6 +16,7 @@ import java.util.Set;
 import lenet.engine.GraphSink.Named;
 import lenet.engine.tornado.CompileProbe;
 import lenet.engine.tornado.KernelDump;
+import lenet.engine.tornado.KernelProfile;
 import lenet.engine.tornado.StepProfile;
 import lenet.engine.tornado.TornadoErrors;
 import lenet.kernels.Batch;
@@ -294,6 +295,11 @@ public final class TornadoEngine implements Engine {
     @Override
     public String device() {
         return deviceName;
+    }
+
+    @Override
+    public KernelProfile profile() {
+        return profile == null ? null : profile.result();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
+import lenet.engine.tornado.KernelProfile;
 import lenet.model.LeNet;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -101,6 +102,11 @@ public final class VerifyingEngine implements Engine {
     @Override
     public String device() {
         return engine.device();
+    }
+
+    @Override
+    public KernelProfile profile() {
+        return engine.profile();
     }
 
     /** Compiles both engines' kernels before the clock starts. */

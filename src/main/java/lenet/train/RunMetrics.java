@@ -3,6 +3,8 @@ package lenet.train;
 import java.util.ArrayList;
 import java.util.List;
 
+import lenet.engine.tornado.KernelProfile;
+
 /** What a training run measured: written as the run's metrics JSON and used for its chart. */
 public final class RunMetrics {
     /** One epoch's figures. */
@@ -31,6 +33,8 @@ public final class RunMetrics {
     public double wallSeconds;
     /** Seconds spent compiling the kernels before training (JIT warm-up), not counted in examples/sec. */
     public double warmUpSeconds;
+    /** {@code --profile}: the profiled training step's figures per kernel, as printed; null (absent) otherwise. */
+    public KernelProfile profile;
     public final List<Epoch> history = new ArrayList<>();
     public final List<Point> progress = new ArrayList<>();
 }

@@ -163,6 +163,7 @@ public final class Trainer {
         m.trainSeconds = trainSeconds;
         m.examplesPerSec = m.history.isEmpty() ? 0 : (double) trainCount * m.history.size() / trainSeconds;
         m.wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        m.profile = engine.profile();
     }
 
     private void checkFinite(Engine.Totals totals, int epoch, int step) {

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +78,7 @@ class GpuCompareScriptTest {
                 done
                 cat > "$json" <<'EOF'
                 {"device": "opencl-1-0 NVIDIA H100", "trainExamples": 60000, "testExamples": 10000, "examplesPerSec": 600000.0,
-                 "testAcc": 0.64, "warmUpSeconds": 12.5,
+                 "testAcc": 0.64, "warmUpSeconds": 12.5, "profile": {"step": 2, "kernels": [{"id": "conv1.forward", "deviceMs": 0.01}]},
                  "history": [{"epoch": 1, "trainSeconds": 0.12, "examplesPerSec": 500000.0}, {"epoch": 2, "trainSeconds": 0.08, "examplesPerSec": 750000.0}]}
                 EOF
                 echo "profile of training step 2 (graph train, 24 kernels) on opencl-1-0, TornadoVM profiler:"
@@ -174,6 +177,9 @@ class GpuCompareScriptTest {
         assertTrue(md.contains("| PyTorch eager (cuda) | 0.160 | 0.140 | 400,000 | 0.630 | 1.5 | cuda: NVIDIA H100 |"), md);
         assertTrue(md.contains("ratio lenet / PyTorch: 1.50x over all epochs, 1.75x in the last epoch (examples/s)"), md);
         assertTrue(md.contains("profile of training step 2 (graph train, 24 kernels)") && md.contains("  conv1.forward   0.010"), md);
+        JsonObject profile = JsonParser.parseString(Files.readString(out.resolve("gpu.json"))).getAsJsonObject().getAsJsonObject("profile");
+        assertEquals("conv1.forward", profile.getAsJsonArray("kernels").get(0).getAsJsonObject().get("id").getAsString(),
+                "gpu.json: the profile of lenet's metrics JSON");
         assertTrue(r.out().endsWith(md + "gpu_compare: figures in " + out + " (gpu.md, gpu.json, the logs)\n"), r.out());
     }
 }

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.awt.Color;
 import java.awt.Font;
@@ -23,6 +24,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lenet.engine.tornado.KernelProfile;
+import lenet.train.MetricsFile;
+import lenet.train.RunMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -32,13 +36,16 @@ import org.knowm.xchart.style.Styler;
  * Turns the raw results of {@code scripts/bench} in a results folder into {@code summary.json},
  * {@code results.md} and {@code kernels.png}. It reads, when present: {@code machine.json} (written by
  * the script: CPU, clock, the FP32 peak and how it was computed), {@code jmh-*.json} (JMH's own JSON),
- * {@code tornado.log} (the output of a {@code lenet train --engine tornado --profile} run) or
- * {@code tornado-skip.txt}, {@code compare.json} (benchmarks/compare_pytorch.py) and
+ * {@code e2e-tornado.json} (the metrics JSON of a {@code lenet train --engine tornado --profile} run: its
+ * device, compile seconds and per-kernel profile; {@code tornado.log}, its console output, is for people)
+ * or {@code tornado-skip.txt}, {@code compare.json} (benchmarks/compare_pytorch.py) and
  * {@code e2e-*.json} (lenet's --metrics-json of further end-to-end runs).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar lenet.bench.Report DIR</pre>
  */
 public final class Report {
+    /** The {@code --metrics-json} of scripts/bench's TornadoVM {@code --profile} run. */
+    static final String TORNADO_RUN = "e2e-tornado.json";
     private static final List<String> LAYERS = List.of("conv1", "conv2", "fc1", "fc2", "fc3", "loss", "sgd", "batch");
     private static final List<String> OPS = List.of("forward", "sigmoidForward", "poolForward", "softmaxForward",
             "softmaxBackward", "poolBackward", "sigmoidBackward", "backwardInput", "backwardWeight", "backwardBias", "update");
@@ -69,7 +76,37 @@ public final class Report {
             System.err.println("usage: java -cp benchmarks.jar lenet.bench.Report RESULTS_DIR (a folder scripts/bench wrote)");
             System.exit(2);
         }
-        new Report(Path.of(args[0])).run();
+        try {
+            write(Path.of(args[0]));
+        } catch (BadInput e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Writes summary.json, results.md and kernels.png into {@code dir}. */
+    static void write(Path dir) throws IOException {
+        new Report(dir).run();
+    }
+
+    /** A results file that is not what its name says: one line for the user. */
+    static final class BadInput extends RuntimeException {
+        BadInput(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A lenet run's metrics JSON ({@code --metrics-json}). */
+    static RunMetrics metrics(Path file) throws IOException {
+        try {
+            RunMetrics m = MetricsFile.read(file);
+            if (m == null || m.engine == null) {
+                throw new JsonParseException("no \"engine\"");
+            }
+            return m;
+        } catch (JsonParseException e) {
+            throw new BadInput(file + " is not the metrics JSON of a lenet run (--metrics-json): " + e.getMessage(), e);
+        }
     }
 
     private static double number(JsonObject o, String key) {
@@ -129,21 +166,20 @@ public final class Report {
         String tornadoDevice = null;
         String tornadoNote = null;
         double compileSeconds = Double.NaN;
-        Path log = dir.resolve("tornado.log");
-        if (Files.exists(log)) {
-            String t = Files.readString(log);
-            Matcher d = Pattern.compile("engine tornado on (.*?)( \\(available\\)|;)").matcher(t);
-            tornadoDevice = d.find() ? "TornadoVM " + d.group(1).replace(" CL_DEVICE_TYPE_CPU", "") : "TornadoVM";
-            Matcher c = Pattern.compile("kernels compiled in ([0-9.]+) s").matcher(t);
-            compileSeconds = c.find() ? Double.parseDouble(c.group(1)) : Double.NaN;
-            kernels.addAll(tornadoRows(t, tornadoDevice));
-            if (!t.contains("profile of ")) {
-                tornadoNote = "TornadoVM: the run printed no profile (see tornado.log)";
+        Path tornado = dir.resolve(TORNADO_RUN);
+        if (Files.exists(tornado)) {
+            RunMetrics t = metrics(tornado);
+            tornadoDevice = t.device == null ? "TornadoVM" : "TornadoVM " + deviceLabel(t.device);
+            compileSeconds = t.warmUpSeconds;
+            if (t.profile == null) {
+                tornadoNote = "TornadoVM: the run wrote no profile (" + TORNADO_RUN + " has no \"profile\"; see tornado.log)";
+            } else {
+                kernels.addAll(tornadoRows(t.profile, Math.min(t.batchSize, t.trainExamples), tornadoDevice));
             }
         } else if (Files.exists(dir.resolve("tornado-skip.txt"))) {
             tornadoNote = Files.readString(dir.resolve("tornado-skip.txt")).strip();
         }
-        kernels.sort(Comparator.comparingInt((Row r) -> index(LAYERS, r.kernel().substring(0, r.kernel().indexOf('.'))))
+        kernels.sort(Comparator.comparingInt((Row r) -> index(LAYERS, r.kernel().split("\\.", 2)[0]))
                 .thenComparingInt(r -> index(OPS, r.kernel().substring(r.kernel().indexOf('.') + 1)))
                 .thenComparing(Row::kernel).thenComparingInt(r -> index(IMPLS, r.impl())));
 
@@ -164,6 +200,11 @@ public final class Report {
         Files.writeString(dir.resolve("results.md"), markdown(kernels, engine, e2e, tornadoNote, compileSeconds));
         chart(kernels, tornadoDevice);
         System.out.println("bench: wrote " + dir.resolve("summary.json") + ", results.md, kernels.png");
+    }
+
+    /** A TornadoVM device as the report shows it: without OpenCL's CPU type and TornadoVM's "(available)" and after. */
+    static String deviceLabel(String device) {
+        return device.replaceFirst(" \\(available\\).*", "").replace(" CL_DEVICE_TYPE_CPU", "");
     }
 
     private static int index(List<String> order, String s) {
@@ -193,27 +234,21 @@ public final class Report {
         return out;
     }
 
-    /** The kernel rows of the profile table a {@code --profile} run printed (device ms per task, batch 256). */
-    private List<Row> tornadoRows(String log, String device) {
-        int start = log.indexOf("profile of ");
-        if (start < 0) {
-            return List.of();
-        }
+    /**
+     * The kernel rows of a {@code --profile} run's profile (device ms per task of one training step of
+     * {@code batch} examples); tasks that are one JMH kernel (the SGD update of each tensor) are summed.
+     */
+    private List<Row> tornadoRows(KernelProfile profile, long batch, String device) {
         Map<String, Double> ms = new LinkedHashMap<>();
-        Pattern line = Pattern.compile("^\\s+([a-z]+[0-9]*)\\.([A-Za-z0-9.]+)\\s+([0-9.]+)\\s+[0-9.]+%");
-        for (String l : log.substring(start).split("\n")) {
-            Matcher m = line.matcher(l);
-            if (!m.find()) {
-                continue;
-            }
-            String kernel = tornadoKernel(m.group(1), m.group(2));
-            ms.merge(kernel, Double.parseDouble(m.group(3)), Double::sum);
+        for (KernelProfile.Kernel k : profile.kernels()) {
+            String[] id = k.id().split("\\.", 2);
+            ms.merge(id.length == 2 ? tornadoKernel(id[0], id[1]) : k.id(), k.deviceMs(), Double::sum);
         }
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, Double> e : ms.entrySet()) {
             String[] k = e.getKey().split("\\.", 2);
-            rows.add(row(e.getKey(), "tornado", device, e.getValue() * 1e3, Double.NaN, Flops.of(k[0], k[1], 256), machinePeak,
-                    "all cores"));
+            long flop = k.length == 2 ? Flops.of(k[0], k[1], batch) : 0;
+            rows.add(row(e.getKey(), "tornado", device, e.getValue() * 1e3, Double.NaN, flop, machinePeak, "all cores"));
         }
         return rows;
     }
@@ -221,7 +256,9 @@ public final class Report {
     /** TornadoVM's task names (conv1.forward, linear2.backwardInput, sigmoid3.forward, pool1.backward, sgd.7.weight, loss.forward) as the JMH names. */
     static String tornadoKernel(String group, String task) {
         Matcher m = Pattern.compile("([a-z]+)([0-9]*)").matcher(group);
-        m.matches();
+        if (!m.matches()) {
+            return group + "." + task;
+        }
         String kind = m.group(1);
         String k = m.group(2);
         String[] layerOf = {"", "conv1", "conv2", "fc1", "fc2"};
@@ -233,7 +270,7 @@ public final class Report {
             case "pool" -> "conv" + k + ".pool" + op;
             case "loss" -> "loss." + (task.equals("forward") || task.equals("backward") ? "softmax" + op : task);
             case "sgd" -> "sgd.update";
-            default -> group + k + "." + task;
+            default -> group + "." + task;
         };
     }
 

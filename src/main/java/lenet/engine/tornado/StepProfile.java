@@ -14,6 +14,7 @@ public final class StepProfile {
     private final PrintWriter out;
     private int steps;
     private ProfileReport.Step first;
+    private KernelProfile result;
 
     /**
      * @param graph  the training graph's name, as TornadoVM's profile log names it
@@ -52,14 +53,27 @@ public final class StepProfile {
         }
     }
 
+    /** The figures printed (the run's metrics.json keeps them), or null before they are printed or when the log had none. */
+    public KernelProfile result() {
+        if (result == null && steps == 1 && first != null) {
+            return KernelProfile.of(1, device, first, compiledFirst()); // a run of one step: what finish() prints
+        }
+        return result;
+    }
+
+    /** The first step, when it compiled the graph (it has the compile times); null when the warm-up did. */
+    private ProfileReport.Step compiledFirst() {
+        return first != null && first.tasks().stream().anyMatch(t -> t.compileNanos() > 0) ? first : null;
+    }
+
     private void print(ProfileReport.Step step, String which) {
         if (step == null) {
             out.println("profile: TornadoVM's profile log has no entry for the training graph");
         } else {
             // when the warm-up compiled the graph, its first step has no compile times to show
-            boolean compiled = first != null && first.tasks().stream().anyMatch(t -> t.compileNanos() > 0);
+            result = KernelProfile.of(steps, device, step, compiledFirst());
             out.print(ProfileReport.format(String.format(Locale.ROOT, "profile of %s (graph %s, %d kernels) on %s, TornadoVM profiler:",
-                    which, step.graph(), step.tasks().size(), device), step, compiled ? first : null));
+                    which, step.graph(), step.tasks().size(), device), step, compiledFirst()));
         }
         out.flush();
     }
