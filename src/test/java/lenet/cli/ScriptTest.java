@@ -63,8 +63,37 @@ class ScriptTest {
                 + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("/target/standin/") || line.contains("tornado-api-standin"), "the SDK's tornado.api, not the stand-in: " + line);
+    }
+
+    /** A copy of the scripts with a target/lib of its own, as a build leaves it. */
+    private Path repoWithLibs(String... libs) throws IOException {
+        Path root = dir.resolve("repo");
+        Files.createDirectories(root.resolve("scripts/lib"));
+        Files.createDirectories(root.resolve("target/lib"));
+        Files.createDirectories(root.resolve("tornado-config"));
+        for (String f : List.of("scripts/lenet", "scripts/lib/jdk.sh", "tornado-config/tornado.flags")) {
+            Files.copy(Path.of(f), root.resolve(f));
+        }
+        for (String lib : libs) {
+            Files.writeString(root.resolve("target/lib/" + lib), "");
+        }
+        return root;
+    }
+
+    @Test
+    void underTornadoVmTheSdksEjmlReplacesLenetsAndTheOtherLibrariesStay() throws Exception {
+        Path root = repoWithLibs("ejml-core-0.44.0.jar", "ejml-ddense-0.44.0.jar", "gson-2.13.2.jar", "picocli-4.7.7.jar");
+        Path sdk = sdk();
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/lenet").toString(), "--dry-run", "train", "--engine", "tornado");
+        pb.environment().put("TORNADOVM_HOME", sdk.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
         assertFalse(line.contains("target/lib/ejml"), "the SDK's EJML (same module names), not lenet's copy as well: " + line);
-        assertTrue(line.contains("target/lib/gson-"), "lenet's other libraries stay: " + line);
+        assertTrue(line.contains(root + "/target/lib/gson-2.13.2.jar") && line.contains(root + "/target/lib/picocli-4.7.7.jar"),
+                "lenet's other libraries stay: " + line);
     }
 
     @Test
@@ -78,15 +107,8 @@ class ScriptTest {
 
     @Test
     void aLibraryTheSdkAlreadyHasStopsTheLaunch() throws Exception {
-        // A copy of the scripts with a target/lib of its own: gson there and in the SDK.
-        Path root = dir.resolve("repo");
-        Files.createDirectories(root.resolve("scripts/lib"));
-        Files.createDirectories(root.resolve("target/lib"));
-        Files.createDirectories(root.resolve("tornado-config"));
-        for (String f : List.of("scripts/lenet", "scripts/lib/jdk.sh", "tornado-config/tornado.flags")) {
-            Files.copy(Path.of(f), root.resolve(f));
-        }
-        Files.writeString(root.resolve("target/lib/gson-2.13.2.jar"), "");
+        // gson in lenet's target/lib and in the SDK.
+        Path root = repoWithLibs("gson-2.13.2.jar");
         Path sdk = sdk();
         Files.writeString(sdk.resolve("share/java/tornado/gson-2.8.9.jar"), "");
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/lenet").toString(), "--dry-run", "train", "--engine", "tornado");
