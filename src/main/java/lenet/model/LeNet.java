@@ -78,11 +78,6 @@ public final class LeNet {
      * linear: in and out features).
      */
     public record Param(String name, String pytorchName, int[] shape, int fanIn, int fanOut, boolean bias) {
-        /** The layer this tensor belongs to: {@code conv1} for {@code conv1.weight}. */
-        public String layer() {
-            return name.substring(0, name.indexOf('.'));
-        }
-
         public int size() {
             int s = 1;
             for (int d : shape) {

@@ -30,6 +30,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * then the kernel named after the Java method, blocks ending in "}  //  kernel"); and
  * {@code tornadovm-kernels-plan.cl.gz}, the 81 kernels the real TornadoVM 5.2.0 printed on PoCL while the
  * engine's warm-up compiled a whole plan at once, with that plan's tasks in {@code tornadovm-kernels-plan.txt}.
+ * That capture is kept as it was recorded, from the 48-kernel step whose tasks were still named by PyTorch
+ * index and activation ({@code linear3.forward}, {@code sigmoid1.forward}, {@code sgd.0.weight}); the
+ * attribution it tests reads task ids as opaque strings.
  */
 class KernelFilesTest {
     @TempDir
