@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import lenet.engine.EngineKind;
 import lenet.engine.Engines;
 import lenet.engine.KernelChecks;
 import lenet.engine.KernelSet;
@@ -27,7 +28,6 @@ import picocli.CommandLine.Spec;
                 "On the JVM it checks the plain kernels and the CPU twins; with --engine tornado (under TornadoVM) each kernel runs "
                 + "as a one-task graph on the device. Exits 1 when a kernel fails."})
 public final class CheckKernelsCommand implements Callable<Integer> {
-    private static final List<String> ENGINES = List.of("auto", "java", "tornado");
     private static final Pattern DEVICE = Pattern.compile("(\\d+):(\\d+)");
 
     @Spec
@@ -60,9 +60,8 @@ public final class CheckKernelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!ENGINES.contains(engine)) {
-            throw usage("--engine must be one of " + String.join(", ", ENGINES) + ", got '" + engine + "'");
-        }
+        EngineKind asked = EngineKind.of(engine).orElseThrow(
+                () -> usage("--engine must be one of " + EngineKind.ids() + ", got '" + engine + "'"));
         if (batch < 1) {
             throw usage("--batch must be positive, got " + batch);
         }
@@ -70,13 +69,13 @@ public final class CheckKernelsCommand implements Callable<Integer> {
             if (!DEVICE.matcher(device).matches()) {
                 throw usage("--device must be BACKEND:DEVICE, e.g. 0:0 (see 'lenet devices'), got '" + device + "'");
             }
-            if (engine.equals("java")) {
+            if (asked == EngineKind.JAVA) {
                 throw usage("--device selects a TornadoVM device and does not go with --engine java");
             }
         }
-        String resolved = Engines.resolve(engine);
+        EngineKind resolved = asked.resolve();
         KernelChecks.Runner runner = Engines.kernelCheckRunner(resolved, device);
-        boolean jvm = resolved.equals("java");
+        boolean jvm = resolved == EngineKind.JAVA;
         List<KernelSet> sets = jvm ? jvmSets : List.of(KernelSet.PLAIN);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("check-kernels: batch %d, %s; kernel sets: %s%n", batch,

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import lenet.engine.EngineKind;
 import lenet.engine.Study;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,17 +32,17 @@ public final class StudyOptions {
      * Refuses, as a usage error, what cannot go with the engine the run will use: --print-kernels and
      * --profile show what TornadoVM does and need its engine.
      *
-     * @param resolved the engine the run uses ("java" or "tornado")
-     * @param asked    the engine the command line named ("auto", "java" or "tornado")
+     * @param resolved the engine the run uses (java or tornado)
+     * @param asked    the engine the command line named (auto, java or tornado)
      */
-    void check(String resolved, String asked) {
+    void check(EngineKind resolved, EngineKind asked) {
         if (verifyEvery != null && verifyEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--verify-every must be positive, got " + verifyEvery);
         }
-        if ((printKernels != null || profile) && resolved.equals("java")) {
+        if ((printKernels != null || profile) && resolved == EngineKind.JAVA) {
             throw new ParameterException(spec.commandLine(), (printKernels != null ? "--print-kernels" : "--profile")
                     + " shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine"
-                    + (asked.equals("auto") ? " (--engine auto: TornadoVM not found; see README, Running under TornadoVM)" : ""));
+                    + (asked == EngineKind.AUTO ? " (--engine auto: TornadoVM not found; see README, Running under TornadoVM)" : ""));
         }
         if (printKernels != null && Files.exists(printKernels) && !Files.isDirectory(printKernels)) {
             throw new ParameterException(spec.commandLine(), "--print-kernels " + printKernels + " is a file, expected a folder");

@@ -10,6 +10,7 @@ import java.util.Locale;
 import lenet.data.Dataset;
 import lenet.engine.Engine;
 import lenet.engine.EngineData;
+import lenet.engine.EngineKind;
 import lenet.engine.Engines;
 import lenet.engine.KernelSet;
 import lenet.engine.TornadoRuntimeInfo;
@@ -36,7 +37,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains LeNet-5 on Fashion-MNIST (SGD, cross-entropy) and reports loss and accuracy per epoch.")
 public final class TrainCommand implements Callable<Integer> {
-    public static final List<String> ENGINES = List.of("auto", "java", "tornado");
     private static final Pattern DEVICE = Pattern.compile("(\\d{1,4}):(\\d{1,4})");
 
     @Spec
@@ -144,8 +144,8 @@ public final class TrainCommand implements Callable<Integer> {
                     threads, kernelSet);
             try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
                 out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
-                out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.name(), engine.device(),
-                        options.engine().equals("auto") ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
+                out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.kind(), engine.device(),
+                        options.engine() == EngineKind.AUTO ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
                         config.batchSize(), config.lr(), config.epochs(), config.seed());
 
                 // A resumed run starts from the checkpoint's parameters and position (before its first step).
@@ -153,10 +153,11 @@ public final class TrainCommand implements Callable<Integer> {
                 if (resume != null) {
                     engine.setParams(resume.params());
                 }
-                int engineThreads = engine.name().equals("java") ? threads : 0;
-                String kernels = engine.name().equals("java") ? choice.kernels().name() : KernelSet.PLAIN.name();
+                boolean jvm = engine.kind() == EngineKind.JAVA;
+                int engineThreads = jvm ? threads : 0;
+                String kernels = jvm ? choice.kernels().name() : KernelSet.PLAIN.name();
                 Checkpoint.Config saved = new Checkpoint.Config(config.epochs(), config.batchSize(), config.lr(), config.seed(),
-                        engine.name(), engine.device(), engineThreads, kernels);
+                        engine.kind().id(), engine.device(), engineThreads, kernels);
                 folder.checkpoints(state -> new Checkpoint(saved, fingerprint, state, engine.params()));
                 out.println("run folder: " + paths.out());
                 if (resume != null) {
@@ -208,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
             return options.threads();
         }
         boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--threads") || output.resume != null;
-        if (asked && Engines.resolve(options.engine()).equals("java")) {
+        if (asked && options.engine().resolve() == EngineKind.JAVA) {
             err.printf(Locale.ROOT, "lenet: note: --threads %d: using %d, %s%n", options.threads(), usable,
                     usable == cores ? "the cores this machine has" : "the examples of a batch (--batch-size " + config.batchSize() + ")");
         }
@@ -280,30 +281,33 @@ public final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) {
             range("--test-limit", testLimit, 1, Integer.MAX_VALUE);
         }
-        if (!ENGINES.contains(engine)) {
-            throw usage("--engine must be one of " + String.join(", ", ENGINES) + ", got '" + engine + "'");
-        }
-        String resolved = Engines.resolve(engine);
+        EngineKind asked = engineKind();
+        EngineKind resolved = asked.resolve();
         TrainOptions.Device dev = null;
         if (device != null) {
             Matcher m = DEVICE.matcher(device);
             if (!m.matches()) {
                 throw usage("--device must be BACKEND:DEVICE, e.g. 0:0 (see 'lenet devices'), got '" + device + "'");
             }
-            if (engine.equals("java")) {
+            if (asked == EngineKind.JAVA) {
                 throw usage("--device selects a TornadoVM device and does not go with --engine java");
             }
-            if (resolved.equals("java")) {
+            if (resolved == EngineKind.JAVA) {
                 throw usage("--device selects a TornadoVM device, and this run uses the JVM engine "
                         + "(--engine auto: TornadoVM not found; see README, Running under TornadoVM)");
             }
             dev = new TrainOptions.Device(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         }
-        study.check(resolved, engine);
+        study.check(resolved, asked);
         return new TrainOptions(data, epochs, batchSize, lr, seed, threads,
                 trainLimit == null ? Integer.MAX_VALUE : trainLimit,
                 testLimit == null ? Integer.MAX_VALUE : testLimit,
-                metricsJson, engine, dev);
+                metricsJson, asked, dev);
+    }
+
+    /** The {@code --engine} asked for; anything but auto, java or tornado is a usage error. */
+    private EngineKind engineKind() {
+        return EngineKind.of(engine).orElseThrow(() -> usage("--engine must be one of " + EngineKind.ids() + ", got '" + engine + "'"));
     }
 
     /** The {@code --kernels} set; only the JVM engine can run the CPU twins. */
@@ -312,7 +316,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--kernels must be cpu or plain, got '" + kernels + "'");
         }
         boolean explicit = spec.commandLine().getParseResult().hasMatchedOption("--kernels");
-        if (explicit && kernels.equals("cpu") && Engines.resolve(engine).equals("tornado")) {
+        if (explicit && kernels.equals("cpu") && engineKind().resolve() == EngineKind.TORNADO) {
             throw usage("--kernels cpu runs on the JVM engine only: TornadoVM compiles the plain kernels");
         }
         return KernelSet.named(kernels);

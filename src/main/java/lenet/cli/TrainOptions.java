@@ -2,6 +2,8 @@ package lenet.cli;
 
 import java.nio.file.Path;
 
+import lenet.engine.EngineKind;
+
 /**
  * The options of {@code lenet train}, validated.
  *
@@ -9,11 +11,11 @@ import java.nio.file.Path;
  * @param trainLimit  how many training examples to use at most ({@link Integer#MAX_VALUE}: all)
  * @param testLimit   how many test examples to use at most ({@link Integer#MAX_VALUE}: all)
  * @param metricsJson where to write the metrics as JSON, or null
- * @param engine      "auto", "java" or "tornado"
+ * @param engine      the engine asked for (auto, java or tornado)
  * @param device      the TornadoVM device ({@code --device B:D}), or null for the default one
  */
 public record TrainOptions(Path data, int epochs, int batchSize, float lr, long seed, int threads,
-        int trainLimit, int testLimit, Path metricsJson, String engine, Device device) {
+        int trainLimit, int testLimit, Path metricsJson, EngineKind engine, Device device) {
 
     /** A TornadoVM device: backend index and device index within it. */
     public record Device(int backend, int index) {

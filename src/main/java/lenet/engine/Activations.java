@@ -16,11 +16,11 @@ public final class Activations {
     public final FloatArray x;          // [1][28][28][n] input
     public final IntArray labels;       // [n]
     public final FloatArray a1;         // [6][28][28][n]  conv1 → sigmoid
-    public final FloatArray p1;         // [6][14][14][n]  pool1
+    public final FloatArray p1;         // [6][14][14][n]  conv1 → sigmoid → pool
     public final FloatArray a2;         // [16][10][10][n] conv2 → sigmoid
-    public final FloatArray p2;         // [16][5][5][n] = [400][n] pool2, flattened for free
-    public final FloatArray a3;         // [120][n]        linear1 → sigmoid
-    public final FloatArray a4;         // [84][n]         linear2 → sigmoid
+    public final FloatArray p2;         // [16][5][5][n] = [400][n] conv2 → sigmoid → pool, flattened for free
+    public final FloatArray a3;         // [120][n]        fc1 → sigmoid
+    public final FloatArray a4;         // [84][n]         fc2 → sigmoid
     public final FloatArray logits;     // [10][n]
     public final FloatArray probs;      // [10][n]
     public final FloatArray loss;       // [n] per-example loss

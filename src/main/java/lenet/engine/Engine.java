@@ -8,8 +8,8 @@ import lenet.model.Params;
  * every buffer; the trainer only says which examples form the next batch.
  */
 public interface Engine extends AutoCloseable {
-    /** "java" or "tornado". */
-    String name();
+    /** Which engine this is: {@link EngineKind#JAVA} or {@link EngineKind#TORNADO}. */
+    EngineKind kind();
 
     /** Where the kernels run, for the run's report (e.g. "JVM, 2 threads, cpu kernels"). */
     String device();

@@ -10,16 +10,8 @@ public final class Engines {
     private Engines() {
     }
 
-    /** What the user asked for: {@code engine} is "auto", "java" or "tornado"; {@code device} "B:D" or null. */
-    public record Choice(String engine, String device, int threads, KernelSet kernels) {
-    }
-
-    /** The engine "auto" means here: tornado when the JVM runs under TornadoVM, else java. */
-    public static String resolve(String engine) {
-        if (engine.equals("auto")) {
-            return TornadoRuntimeInfo.isPresent() ? "tornado" : "java";
-        }
-        return engine;
+    /** What the user asked for: an engine, which may be {@link EngineKind#AUTO}; {@code device} "B:D" or null. */
+    public record Choice(EngineKind engine, String device, int threads, KernelSet kernels) {
     }
 
     /**
@@ -27,13 +19,13 @@ public final class Engines {
      * TornadoVM engine; {@code --verify-every N} wraps the engine in a {@link VerifyingEngine}.
      */
     public static Engine start(Choice choice, Study study, EngineData data, Params initial, float lr, int batchSize) {
-        String engine = resolve(choice.engine());
-        if (study.needsTornado() && !engine.equals("tornado")) {
+        EngineKind engine = choice.engine().resolve();
+        if (study.needsTornado() && engine != EngineKind.TORNADO) {
             throw new EngineException((study.printKernels() != null ? "--print-kernels" : "--profile")
                     + " shows what TornadoVM does and needs the TornadoVM engine, but this run uses the JVM engine"
                     + (TornadoRuntimeInfo.isPresent() ? "" : " (TornadoVM not found: see README, Running under TornadoVM)"));
         }
-        Engine started = engine.equals("java") ? new JvmEngine(data, initial, lr, batchSize, choice.threads(), choice.kernels())
+        Engine started = engine == EngineKind.JAVA ? new JvmEngine(data, initial, lr, batchSize, choice.threads(), choice.kernels())
                 : startTornado(choice, study, data, initial, lr, batchSize);
         if (study.verifyEvery() < 1) {
             return started;
@@ -54,11 +46,11 @@ public final class Engines {
     }
 
     /**
-     * Where {@code check-kernels} runs its kernels: JVM threads ({@code engine} "java"), or the TornadoVM
-     * device {@code device} ("B:D", null for the default one) with {@code engine} "tornado".
+     * Where {@code check-kernels} runs its kernels: JVM threads ({@code engine} java), or the TornadoVM
+     * device {@code device} ("B:D", null for the default one) with {@code engine} tornado.
      */
-    public static KernelChecks.Runner kernelCheckRunner(String engine, String device) {
-        if (resolve(engine).equals("java")) {
+    public static KernelChecks.Runner kernelCheckRunner(EngineKind engine, String device) {
+        if (engine.resolve() == EngineKind.JAVA) {
             return KernelChecks.jvm();
         }
         requireTornado();

@@ -106,8 +106,8 @@ public final class JvmEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "java";
+    public EngineKind kind() {
+        return EngineKind.JAVA;
     }
 
     @Override

@@ -378,14 +378,14 @@ public final class KernelChecks {
 
     static LinearReference.Shape linear(int n, int layer) {
         return switch (layer) {
-            case 1 -> new LinearReference.Shape("linear1", n, FLAT, F1);
-            case 2 -> new LinearReference.Shape("linear2", n, F1, F2);
-            default -> new LinearReference.Shape("linear3", n, F2, CLASSES);
+            case 1 -> new LinearReference.Shape("fc1", n, FLAT, F1);
+            case 2 -> new LinearReference.Shape("fc2", n, F1, F2);
+            default -> new LinearReference.Shape("fc3", n, F2, CLASSES);
         };
     }
 
     static AvgPool2dReference.Shape pool(int n, int layer) {
-        return layer == 1 ? new AvgPool2dReference.Shape("pool1", n, C1, H1, H1) : new AvgPool2dReference.Shape("pool2", n, C2, H2, H2);
+        return layer == 1 ? new AvgPool2dReference.Shape("conv1", n, C1, H1, H1) : new AvgPool2dReference.Shape("conv2", n, C2, H2, H2);
     }
 
     /**
@@ -397,29 +397,29 @@ public final class KernelChecks {
     public static final List<Check> ALL = List.of(
             new Check("conv1.forwardSigmoidPool", "Conv2d.forwardSigmoidPool", true, (c, n, r) -> convForwardSigmoidPool(c, conv1(n), r)),
             new Check("conv2.forwardSigmoidPool", "Conv2d.forwardSigmoidPool", true, (c, n, r) -> convForwardSigmoidPool(c, conv2(n), r)),
-            new Check("linear1.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 1), r)),
-            new Check("linear2.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 2), r)),
-            new Check("linear3.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 3), r)),
-            new Check("linear3.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 3), r)),
-            new Check("linear3.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 3), LeNetGraph.LINEAR_SLICE, r)),
-            new Check("linear2.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 2), r)),
-            new Check("linear2.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 2), LeNetGraph.LINEAR_SLICE, r)),
-            new Check("linear1.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 1), r)),
-            new Check("linear1.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 1), LeNetGraph.LINEAR_SLICE, r)),
-            new Check("pool2.backwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 2), r)),
+            new Check("fc1.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 1), r)),
+            new Check("fc2.forwardSigmoid", "Linear.forwardSigmoid", true, (c, n, r) -> linearForwardSigmoid(c, linear(n, 2), r)),
+            new Check("fc3.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 3), r)),
+            new Check("fc3.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 3), r)),
+            new Check("fc3.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 3), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("fc2.backwardInputSigmoid", "Linear.backwardInputSigmoid", true, (c, n, r) -> linearBackwardInputSigmoid(c, linear(n, 2), r)),
+            new Check("fc2.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 2), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("fc1.backwardInput", "Linear.backwardInput", true, (c, n, r) -> linearBackwardInput(c, linear(n, 1), r)),
+            new Check("fc1.backwardPartials", "Linear.backwardPartials", true, (c, n, r) -> linearPartials(c, linear(n, 1), LeNetGraph.LINEAR_SLICE, r)),
+            new Check("conv2.poolBackwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 2), r)),
             new Check("conv2.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv2(n), r)),
             new Check("conv2.backwardPartials", "Conv2d.backwardPartials", true, (c, n, r) -> convPartials(c, conv2(n), LeNetGraph.CONV2_SLICE, r)),
-            new Check("pool1.backwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 1), r)),
+            new Check("conv1.poolBackwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 1), r)),
             new Check("conv1.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv1(n), r)),
             new Check("conv1.backwardPartials", "Conv2d.backwardPartials", true, (c, n, r) -> convPartials(c, conv1(n), LeNetGraph.CONV1_SLICE, r)),
-            new Check("linear3.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
-            new Check("linear2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
-            new Check("linear1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("fc3.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("fc2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
+            new Check("fc1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
             new Check("conv2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, C2 * C1 * KERNEL * KERNEL, C2, slices(c, n, LeNetGraph.CONV2_SLICE), true, r)),
             new Check("conv1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, C1 * KERNEL * KERNEL, C1, slices(c, n, LeNetGraph.CONV1_SLICE), true, r)),
-            new Check("linear3.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
-            new Check("linear2.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
-            new Check("linear1.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("fc3.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("fc2.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
+            new Check("fc1.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), false, r)),
             new Check("conv2.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, C2 * C1 * KERNEL * KERNEL, C2, slices(c, n, LeNetGraph.CONV2_SLICE), false, r)),
             new Check("conv1.sum", "Partials.sum", false, (c, n, r) -> stageTwo(c, C1 * KERNEL * KERNEL, C1, slices(c, n, LeNetGraph.CONV1_SLICE), false, r)),
             new Check("loss.forwardBackward", "SoftmaxCrossEntropy.forwardBackward", false, (c, n, r) -> lossFused(c, n, true, r)),
@@ -436,21 +436,21 @@ public final class KernelChecks {
             new Check("conv2.backwardWeight", "Conv2d.backwardWeight", false, (c, n, r) -> convBackwardWeight(c, conv2(n), r)),
             new Check("conv1.backwardBias", "Conv2d.backwardBias", false, (c, n, r) -> convBackwardBias(c, conv1(n), r)),
             new Check("conv2.backwardBias", "Conv2d.backwardBias", false, (c, n, r) -> convBackwardBias(c, conv2(n), r)),
-            new Check("pool1.forward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 1), r)),
-            new Check("pool2.forward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 2), r)),
-            new Check("pool1.backward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 1), r)),
-            new Check("pool2.backward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 2), r)),
-            new Check("sigmoid1.forward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, C1 * H1 * H1 * n, r)),
-            new Check("sigmoid4.forward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, F2 * n, r)),
-            new Check("sigmoid1.backward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, C1 * H1 * H1 * n, r)),
-            new Check("sigmoid4.backward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, F2 * n, r)),
-            new Check("linear2.backwardInput", "Linear.backwardInput", false, (c, n, r) -> linearBackwardInput(c, linear(n, 2), r)),
-            new Check("linear1.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 1), r)),
-            new Check("linear2.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 2), r)),
-            new Check("linear3.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 3), r)),
-            new Check("linear1.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 1), r)),
-            new Check("linear2.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 2), r)),
-            new Check("linear3.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 3), r)),
+            new Check("conv1.poolForward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 1), r)),
+            new Check("conv2.poolForward", "AvgPool2d.forward", false, (c, n, r) -> poolForward(c, pool(n, 2), r)),
+            new Check("conv1.poolBackward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 1), r)),
+            new Check("conv2.poolBackward", "AvgPool2d.backward", false, (c, n, r) -> poolBackward(c, pool(n, 2), r)),
+            new Check("conv1.sigmoidForward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, C1 * H1 * H1 * n, r)),
+            new Check("fc2.sigmoidForward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, F2 * n, r)),
+            new Check("conv1.sigmoidBackward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, C1 * H1 * H1 * n, r)),
+            new Check("fc2.sigmoidBackward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, F2 * n, r)),
+            new Check("fc2.backwardInput", "Linear.backwardInput", false, (c, n, r) -> linearBackwardInput(c, linear(n, 2), r)),
+            new Check("fc1.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 1), r)),
+            new Check("fc2.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 2), r)),
+            new Check("fc3.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 3), r)),
+            new Check("fc1.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 1), r)),
+            new Check("fc2.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 2), r)),
+            new Check("fc3.backwardBias", "Linear.backwardBias", false, (c, n, r) -> linearBackwardBias(c, linear(n, 3), r)),
             new Check("loss.forward", "SoftmaxCrossEntropy.forward", false, KernelChecks::lossForward),
             new Check("loss.correct", "SoftmaxCrossEntropy.correct", false, KernelChecks::lossCorrect));
 
@@ -462,7 +462,7 @@ public final class KernelChecks {
     /**
      * Weights of a layer followed by a sigmoid: uniform in [LO, 1) scaled by 2/fanIn, so that with a bias from
      * [−1, ½) the pre-activation stays near 0, where σ' is about ¼ and an error of the sum shows through the
-     * sigmoid (unscaled, conv2's and linear1's sums of 150 and 400 mostly positive terms would saturate it).
+     * sigmoid (unscaled, conv2's and fc1's sums of 150 and 400 mostly positive terms would saturate it).
      */
     private static float[] sigmoidLayerWeights(SplittableRandom r, int size, int fanIn) {
         float[] w = uniform(r, size, LO, 1);
@@ -942,7 +942,7 @@ public final class KernelChecks {
         c.task((g, k) -> g.task(c.id(), Batch::seek, cursor, start));
     }
 
-    // ---- Sgd: param − lr·grad rounds twice, γ(2)·(|param| + |lr·grad|); on linear1's weight, the largest tensor ----
+    // ---- Sgd: param − lr·grad rounds twice, γ(2)·(|param| + |lr·grad|); on fc1's weight, the largest tensor ----
 
     private static void sgd(Case c, int n, SplittableRandom r) {
         int size = F1 * FLAT;

@@ -96,9 +96,9 @@ public final class LeNetGraph {
         int n = b.n;
         g.task("conv1.forwardSigmoidPool", k.convForwardSigmoidPool(), b.x, w.c1w, w.c1b, b.a1, b.p1, n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1);
         g.task("conv2.forwardSigmoidPool", k.convForwardSigmoidPool(), b.p1, w.c2w, w.c2b, b.a2, b.p2, n, C1, P1, P1, C2, KERNEL, 0);
-        g.task("linear1.forwardSigmoid", k.linearForwardSigmoid(), b.p2, w.f1w, w.f1b, b.a3, n, FLAT, F1);
-        g.task("linear2.forwardSigmoid", k.linearForwardSigmoid(), b.a3, w.f2w, w.f2b, b.a4, n, F1, F2);
-        g.task("linear3.forward", k.linearForward(), b.a4, w.f3w, w.f3b, b.logits, n, F2, CLASSES);
+        g.task("fc1.forwardSigmoid", k.linearForwardSigmoid(), b.p2, w.f1w, w.f1b, b.a3, n, FLAT, F1);
+        g.task("fc2.forwardSigmoid", k.linearForwardSigmoid(), b.a3, w.f2w, w.f2b, b.a4, n, F1, F2);
+        g.task("fc3.forward", k.linearForward(), b.a4, w.f3w, w.f3b, b.logits, n, F2, CLASSES);
     }
 
     /** From {@code b.dLogits} to the parameter gradients (and, with {@code update}, the SGD step). */
@@ -107,18 +107,18 @@ public final class LeNetGraph {
         int n = b.n;
         int sf = k.sliced() ? slices(n, LINEAR_SLICE) : 1;
         // Each layer's input gradient comes before its stage 2, which may update the weights it reads.
-        g.task("linear3.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.dLogits, w.f3w, b.a4, b.da4, n, F2, CLASSES);
-        linearGradients(g, k, "linear3", b.dLogits, b.a4, b.f3wPart, b.f3bPart, grads.f3w, grads.f3b, w.f3w, w.f3b, n, F2, CLASSES, sf, update, lr);
-        g.task("linear2.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.da4, w.f2w, b.a3, b.da3, n, F1, F2);
-        linearGradients(g, k, "linear2", b.da4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
-        g.task("linear1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1);
-        linearGradients(g, k, "linear1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
-        g.task("pool2.backwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
+        g.task("fc3.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.dLogits, w.f3w, b.a4, b.da4, n, F2, CLASSES);
+        linearGradients(g, k, "fc3", b.dLogits, b.a4, b.f3wPart, b.f3bPart, grads.f3w, grads.f3b, w.f3w, w.f3b, n, F2, CLASSES, sf, update, lr);
+        g.task("fc2.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.da4, w.f2w, b.a3, b.da3, n, F1, F2);
+        linearGradients(g, k, "fc2", b.da4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
+        g.task("fc1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1);
+        linearGradients(g, k, "fc1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
+        g.task("conv2.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
 
         g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
         convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
                 n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
-        g.task("pool1.backwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
+        g.task("conv1.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
         if (inputGradient) {
             g.task("conv1.backwardInput", k.convBackwardInput(), b.da1, w.c1w, b.dx, n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1);
         }

@@ -288,8 +288,8 @@ public final class TornadoEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "tornado";
+    public EngineKind kind() {
+        return EngineKind.TORNADO;
     }
 
     @Override

@@ -95,8 +95,8 @@ public final class VerifyingEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return engine.name();
+    public EngineKind kind() {
+        return engine.kind();
     }
 
     @Override
@@ -150,7 +150,7 @@ public final class VerifyingEngine implements Engine {
         if (!(c.relative() <= TOLERANCE)) {
             throw new EngineException(String.format(Locale.ROOT,
                     "verify: at step %d the %s engine's update of %s differs from the JVM engine's by %.3g, %.2e of its largest element %.3g, beyond the tolerance %.1e",
-                    steps, engine.name(), c.tensor(), c.maxAbs(), c.relative(), c.scale(), TOLERANCE));
+                    steps, engine.kind(), c.tensor(), c.maxAbs(), c.relative(), c.scale(), TOLERANCE));
         }
     }
 

@@ -71,10 +71,13 @@ public final class LeNet {
             new Layer("Linear", CLASSES));
 
     /**
-     * A parameter tensor: its PyTorch name and shape, and the fan-in / fan-out PyTorch computes for it
-     * (conv: in-channels × k × k and out-channels × k × k; linear: in and out features).
+     * A parameter tensor: its name ({@code layer.weight} or {@code layer.bias}, layers {@code conv1, conv2,
+     * fc1, fc2, fc3}), its PyTorch name (the d2l model's {@code nn.Sequential} index, e.g. {@code 7.weight},
+     * used only in files exchanged with PyTorch and in checkpoints written before the layers had names), its
+     * shape, and the fan-in / fan-out PyTorch computes for it (conv: in-channels × k × k and out-channels × k × k;
+     * linear: in and out features).
      */
-    public record Param(String name, int[] shape, int fanIn, int fanOut, boolean bias) {
+    public record Param(String name, String pytorchName, int[] shape, int fanIn, int fanOut, boolean bias) {
         public int size() {
             int s = 1;
             for (int d : shape) {
@@ -84,29 +87,33 @@ public final class LeNet {
         }
     }
 
-    private static Param convW(String name, int cout, int cin) {
-        return new Param(name, new int[] {cout, cin, KERNEL, KERNEL}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, false);
+    private static Param convW(String layer, int index, int cout, int cin) {
+        return new Param(layer + ".weight", index + ".weight", new int[] {cout, cin, KERNEL, KERNEL}, cin * KERNEL * KERNEL,
+                cout * KERNEL * KERNEL, false);
     }
 
-    private static Param convB(String name, int cout, int cin) {
-        return new Param(name, new int[] {cout}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, true);
+    private static Param convB(String layer, int index, int cout, int cin) {
+        return new Param(layer + ".bias", index + ".bias", new int[] {cout}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, true);
     }
 
-    private static Param linW(String name, int out, int in) {
-        return new Param(name, new int[] {out, in}, in, out, false);
+    private static Param linW(String layer, int index, int out, int in) {
+        return new Param(layer + ".weight", index + ".weight", new int[] {out, in}, in, out, false);
     }
 
-    private static Param linB(String name, int out, int in) {
-        return new Param(name, new int[] {out}, in, out, true);
+    private static Param linB(String layer, int index, int out, int in) {
+        return new Param(layer + ".bias", index + ".bias", new int[] {out}, in, out, true);
     }
 
-    /** The ten parameter tensors, named as in the d2l model (nn.Sequential indices). */
+    /**
+     * The ten parameter tensors, by layer; the second argument is the layer's index in the d2l model's
+     * {@code nn.Sequential}, which makes the PyTorch name.
+     */
     public static final List<Param> PARAMS = List.of(
-            convW("0.weight", C1, 1), convB("0.bias", C1, 1),
-            convW("3.weight", C2, C1), convB("3.bias", C2, C1),
-            linW("7.weight", F1, FLAT), linB("7.bias", F1, FLAT),
-            linW("9.weight", F2, F1), linB("9.bias", F2, F1),
-            linW("11.weight", CLASSES, F2), linB("11.bias", CLASSES, F2));
+            convW("conv1", 0, C1, 1), convB("conv1", 0, C1, 1),
+            convW("conv2", 3, C2, C1), convB("conv2", 3, C2, C1),
+            linW("fc1", 7, F1, FLAT), linB("fc1", 7, F1, FLAT),
+            linW("fc2", 9, F2, F1), linB("fc2", 9, F2, F1),
+            linW("fc3", 11, CLASSES, F2), linB("fc3", 11, CLASSES, F2));
 
     public static int parameterCount() {
         return PARAMS.stream().mapToInt(Param::size).sum();

@@ -41,7 +41,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *
  * Files are written atomically ({@link AtomicFile}); a reader rejects, with one line naming the file, a
  * foreign file (magic), another format version, any corruption or truncation (checksum), tensors
- * that do not match {@link LeNet#PARAMS}, and, although the checksum holds, a header field out of its
+ * that do not match {@link LeNet#PARAMS} (by name, or by PyTorch name in files written before the layers had
+ * names, or by shape), and, although the checksum holds, a header field out of its
  * range ({@link HeaderCheck}, naming the field) or a parameter that is not finite.
  */
 public record Checkpoint(Config config, Data data, TrainState state, Params params) {
@@ -201,7 +202,9 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
             if (t == null || t.name() == null || t.shape() == null) {
                 throw new CheckpointException(file, "corrupt checkpoint header: tensors[" + j + "] lacks its name or shape");
             }
-            if (!p.name().equals(t.name()) || !Arrays.equals(p.shape(), t.shape())) {
+            // Checkpoints written before the layers had names call the tensors by their PyTorch names (0.weight, …).
+            boolean named = p.name().equals(t.name()) || p.pytorchName().equals(t.name());
+            if (!named || !Arrays.equals(p.shape(), t.shape())) {
                 throw new CheckpointException(file, "tensor " + j + " is " + t.name() + " " + Arrays.toString(t.shape())
                         + ", expected " + p.name() + " " + Arrays.toString(p.shape()) + " (not this LeNet-5)");
             }

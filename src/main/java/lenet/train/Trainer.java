@@ -81,7 +81,7 @@ public final class Trainer {
 
     public RunMetrics run() {
         RunMetrics m = new RunMetrics();
-        m.engine = engine.name();
+        m.engine = engine.kind().id();
         m.device = engine.device();
         m.epochs = config.epochs();
         m.batchSize = config.batchSize();

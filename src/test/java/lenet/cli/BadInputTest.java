@@ -387,7 +387,7 @@ class BadInputTest {
                 "eval", "{bad}/array.ckpt", "--data", "{data}"));
         for (String w : new String[] {"nan", "inf"}) {
             String value = w.equals("nan") ? "NaN" : "Infinity";
-            String expected = "{bad}/" + w + "-weight.ckpt: tensor 7.weight holds " + value + " at index 17: not a usable model";
+            String expected = "{bad}/" + w + "-weight.ckpt: tensor fc1.weight holds " + value + " at index 17: not a usable model";
             c.add(bad("eval, " + w + " weight", 1, expected, "eval", "{bad}/" + w + "-weight.ckpt", "--data", "{data}"));
             c.add(bad("predict, " + w + " weight", 1, expected, "predict", "{bad}/" + w + "-weight.ckpt", "{data}/t10k-images-idx3-ubyte.gz"));
             c.add(bad("resume, " + w + " weight", 1, expected, "train", "--data", "{data}", "--resume", "{bad}/" + w + "-weight.ckpt", "--epochs", "2"));

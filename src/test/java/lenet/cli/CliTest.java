@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import lenet.engine.EngineKind;
 import lenet.train.MetricsFile;
 import lenet.train.RunMetrics;
 import picocli.CommandLine;
@@ -110,15 +111,15 @@ class CliTest {
         new CommandLine(cmd).parseArgs();
         TrainOptions o = cmd.options();
         assertEquals(new TrainOptions(null, 10, 256, 0.9f, 42, Runtime.getRuntime().availableProcessors(),
-                Integer.MAX_VALUE, Integer.MAX_VALUE, null, "auto", null), o);
+                Integer.MAX_VALUE, Integer.MAX_VALUE, null, EngineKind.AUTO, null), o);
 
         cmd = new TrainCommand();
         new CommandLine(cmd).parseArgs("--data", "d", "--epochs", "3", "--batch-size", "64", "--lr", "0.1",
                 "--seed", "7", "--threads", "1", "--train-limit", "1000", "--test-limit", "500",
                 "--metrics-json", dir.resolve("m.json").toString(), "--engine", "tornado", "--device", "1:2");
-        assertEquals(new TrainOptions(Path.of("d"), 3, 64, 0.1f, 7, 1, 1000, 500, dir.resolve("m.json"), "tornado",
+        assertEquals(new TrainOptions(Path.of("d"), 3, 64, 0.1f, 7, 1, 1000, 500, dir.resolve("m.json"), EngineKind.TORNADO,
                 new TrainOptions.Device(1, 2)), cmd.options());
-        assertNull(new TrainOptions(null, 1, 1, 1, 1, 1, 1, 1, null, "java", null).device());
+        assertNull(new TrainOptions(null, 1, 1, 1, 1, 1, 1, 1, null, EngineKind.JAVA, null).device());
     }
 
     @Test

@@ -46,7 +46,7 @@ class TornadoEngineStudyTest {
         String report = text.toString();
         int trainTasks = new TornadoEngine(TornadoEngineTest.data(), Params.xavier(5), 0.9f, 4, null).graph(TornadoEngine.Graph.TRAIN).tasks().size();
         assertTrue(report.startsWith("profile of training step 2 (graph train, " + trainTasks + " kernels) on "), report);
-        for (String task : List.of("batch.gather", "conv1.forwardSigmoidPool", "conv2.backwardPartials", "linear3.sumAndUpdate", "loss.accumulate")) {
+        for (String task : List.of("batch.gather", "conv1.forwardSigmoidPool", "conv2.backwardPartials", "fc3.sumAndUpdate", "loss.accumulate")) {
             assertTrue(report.lines().anyMatch(l -> l.startsWith("  " + task + " ")), task + " in " + report);
         }
         assertEquals(1, report.lines().filter(l -> l.startsWith("profile of")).count(), "one step is shown: " + report);

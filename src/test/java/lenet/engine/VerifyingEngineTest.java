@@ -26,7 +26,7 @@ class VerifyingEngineTest {
         assertEquals(0.0, VerifyingEngine.compare(1, before, actual, expected).relative());
         actual.f3b.set(3, actual.f3b.get(3) + 1e-4f);
         VerifyingEngine.Check c = VerifyingEngine.compare(7, before, actual, expected);
-        assertEquals("11.bias", c.tensor());
+        assertEquals("fc3.bias", c.tensor());
         assertEquals(7, c.step());
         assertEquals(1e-2, c.scale(), 1e-8);
         // float rounding of the parameters (about 0.1) moves both updates by up to 1e-8: 1e-6 relative
@@ -57,7 +57,7 @@ class VerifyingEngineTest {
     /** An engine that changes its own parameters after each step: {@code after(before, params)} edits the parameters the step left. */
     private static Engine tampered(Engine engine, BiConsumer<Params, Params> after) {
         return new Engine() {
-            @Override public String name() { return "tampered"; }
+            @Override public EngineKind kind() { return engine.kind(); }
             @Override public String device() { return "test"; }
             @Override public void beginEpoch(int[] order, int first) { engine.beginEpoch(order, first); }
             @Override public void trainBatch(int start, int count) {
@@ -84,7 +84,7 @@ class VerifyingEngineTest {
                 new JvmEngine(data, Params.xavier(5), 0.9f, 4, 1, KernelSet.PLAIN), 1, new PrintWriter(text, true))) {
             v.beginEpoch(Trainer.epochOrder(1, 1, 10), 0);
             EngineException e = assertThrows(EngineException.class, () -> v.trainBatch(0, 4));
-            assertTrue(e.getMessage().matches("verify: at step 1 the tampered engine's update of 0\\.weight differs from the JVM engine's by 0\\.00100, "
+            assertTrue(e.getMessage().matches("verify: at step 1 the java engine's update of conv1\\.weight differs from the JVM engine's by 0\\.00100, "
                     + "\\S+ of its largest element \\S+, beyond the tolerance 5\\.0e-03"), e.getMessage());
             assertEquals(1, e.getMessage().lines().count());
         }
@@ -112,7 +112,7 @@ class VerifyingEngineTest {
             v.beginEpoch(Trainer.epochOrder(1, 1, 10), 0);
             v.trainBatch(0, 4);
             EngineException e = assertThrows(EngineException.class, () -> v.trainBatch(4, 4));
-            assertTrue(e.getMessage().startsWith("verify: at step 2 the tampered engine's update of 0.weight differs"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("verify: at step 2 the java engine's update of conv1.weight differs"), e.getMessage());
         }
     }
 
@@ -130,7 +130,7 @@ class VerifyingEngineTest {
 
     private static Engine counting(Engine engine, int[] counts, int slot) {
         return new Engine() {
-            @Override public String name() { return engine.name(); }
+            @Override public EngineKind kind() { return engine.kind(); }
             @Override public String device() { return engine.device(); }
             @Override public double warmUp() { counts[slot]++; return engine.warmUp(); }
             @Override public void beginEpoch(int[] order, int first) { engine.beginEpoch(order, first); }

@@ -22,10 +22,10 @@ class AvgPool2dTest {
     static Stream<Shape> shapes() {
         return Stream.of(
                 new Shape("one window", 1, 1, 2, 2),
-                new Shape("pool1 batch 1", 1, LeNet.C1, LeNet.H1, LeNet.H1),
+                new Shape("conv1 pooling, batch 1", 1, LeNet.C1, LeNet.H1, LeNet.H1),
                 new Shape("non-square", 3, 2, 6, 4),
-                new Shape("pool1", 256, LeNet.C1, LeNet.H1, LeNet.H1),
-                new Shape("pool2", 256, LeNet.C2, LeNet.H2, LeNet.H2));
+                new Shape("conv1 pooling", 256, LeNet.C1, LeNet.H1, LeNet.H1),
+                new Shape("conv2 pooling", 256, LeNet.C2, LeNet.H2, LeNet.H2));
     }
 
     /**

@@ -73,9 +73,9 @@ class CheckpointTest {
         assertEquals(1, b.getInt(8));
         int h = b.getInt(12);
         String header = new String(bytes, 16, h, StandardCharsets.UTF_8);
-        assertTrue(header.contains("\"0.weight\"") && header.contains("\"11.bias\""), header);
+        assertTrue(header.contains("\"conv1.weight\"") && header.contains("\"fc3.bias\""), header);
         assertEquals(16 + h + 4 * LeNet.parameterCount() + 32, bytes.length);
-        // The first value after the header is 0.weight[0,0,0,0].
+        // The first value after the header is conv1.weight[0,0,0,0].
         assertEquals(sample().params().c1w.get(0), b.getFloat(16 + h));
     }
 
@@ -126,13 +126,41 @@ class CheckpointTest {
     void tensorsOfAnotherNetworkAreRefused() throws IOException {
         // A valid file (checksum and all) whose header describes other tensors.
         Path renamed = Files.write(dir.resolve("renamed.ckpt"),
-                Checkpoint.encode(sample(), 1, h -> h.replace("\"0.weight\"", "\"conv1.weight\"")));
-        assertTrue(failure(renamed).contains("tensor 0 is conv1.weight [6, 1, 5, 5], expected 0.weight [6, 1, 5, 5]"), failure(renamed));
+                Checkpoint.encode(sample(), 1, h -> h.replace("\"conv1.weight\"", "\"conv3.weight\"")));
+        assertTrue(failure(renamed).contains("tensor 0 is conv3.weight [6, 1, 5, 5], expected conv1.weight [6, 1, 5, 5]"), failure(renamed));
+        Path swapped = Files.write(dir.resolve("swapped.ckpt"),
+                Checkpoint.encode(sample(), 1, h -> h.replace("\"conv1.weight\"", "\"3.weight\"")));
+        assertTrue(failure(swapped).contains("tensor 0 is 3.weight [6, 1, 5, 5], expected conv1.weight [6, 1, 5, 5]"), failure(swapped));
         Path reshaped = Files.write(dir.resolve("reshaped.ckpt"), Checkpoint.encode(sample(), 1,
-                h -> h.replaceFirst("(?s)(\"11\\.weight\",\\s*\"shape\": \\[\\s*)10", "$112")));
-        assertTrue(failure(reshaped).contains("tensor 8 is 11.weight [12, 84], expected 11.weight [10, 84]"), failure(reshaped));
+                h -> h.replaceFirst("(?s)(\"fc3\\.weight\",\\s*\"shape\": \\[\\s*)10", "$112")));
+        assertTrue(failure(reshaped).contains("tensor 8 is fc3.weight [12, 84], expected fc3.weight [10, 84]"), failure(reshaped));
         Path garbled = Files.write(dir.resolve("garbled.ckpt"), Checkpoint.encode(sample(), 1, h -> h.replace("\"config\"", "\"config")));
         assertTrue(failure(garbled).contains("corrupt checkpoint header"), failure(garbled));
+    }
+
+    /**
+     * Checkpoints written before the layers had names: the same bytes with the tensors under the d2l model's
+     * nn.Sequential indices (0.weight … 11.bias). They still load, with every value in place.
+     */
+    @Test
+    void aCheckpointWithPyTorchTensorNamesStillLoads() throws IOException {
+        Checkpoint c = sample();
+        String[] old = {"0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias", "11.weight", "11.bias"};
+        Path file = Files.write(dir.resolve("old.ckpt"), Checkpoint.encode(c, 1, h -> {
+            for (int j = 0; j < old.length; j++) {
+                h = h.replace("\"name\": \"" + LeNet.PARAMS.get(j).name() + "\"", "\"name\": \"" + old[j] + "\"");
+            }
+            return h;
+        }));
+        String header = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"7.weight\"") && !header.contains("fc1.weight"), "an old-format header");
+        Checkpoint back = Checkpoint.read(file);
+        assertEquals(c.config(), back.config());
+        assertEquals(c.state(), back.state());
+        for (int j = 0; j < LeNet.PARAMS.size(); j++) {
+            assertArrayEquals(bits(c.params().tensors().get(j).toHeapArray()), bits(back.params().tensors().get(j).toHeapArray()),
+                    LeNet.PARAMS.get(j).name());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import lenet.engine.Engine;
+import lenet.engine.EngineKind;
 import lenet.engine.JvmEngine;
 import lenet.engine.KernelSet;
 import lenet.engine.tornado.KernelProfile;
@@ -39,8 +40,8 @@ class TrainerProfileTest {
         }
 
         @Override
-        public String name() {
-            return engine.name();
+        public EngineKind kind() {
+            return engine.kind();
         }
 
         @Override

@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import lenet.engine.tornado.KernelProfile;
 import lenet.train.MetricsFile;
 import lenet.train.RunMetrics;
@@ -241,8 +239,7 @@ public final class Report {
     private List<Row> tornadoRows(KernelProfile profile, long batch, String device) {
         Map<String, Double> ms = new LinkedHashMap<>();
         for (KernelProfile.Kernel k : profile.kernels()) {
-            String[] id = k.id().split("\\.", 2);
-            ms.merge(id.length == 2 ? tornadoKernel(id[0], id[1]) : k.id(), k.deviceMs(), Double::sum);
+            ms.merge(tornadoKernel(k.id()), k.deviceMs(), Double::sum);
         }
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, Double> e : ms.entrySet()) {
@@ -253,24 +250,19 @@ public final class Report {
         return rows;
     }
 
-    /** TornadoVM's task names (conv1.forward, linear2.backwardInput, sigmoid3.forward, pool1.backward, sgd.7.weight, loss.forward) as the JMH names. */
-    static String tornadoKernel(String group, String task) {
-        Matcher m = Pattern.compile("([a-z]+)([0-9]*)").matcher(group);
-        if (!m.matches()) {
-            return group + "." + task;
+    /**
+     * A TornadoVM task id (layer.kernel: conv1.forward, fc2.backwardInput, conv1.poolForward, loss.forward,
+     * sgd.fc1.weight) as the JMH name: the same, but one row for the SGD updates of all tensors and the loss
+     * kernels named as their JMH benchmarks (softmaxForward, softmaxBackward).
+     */
+    static String tornadoKernel(String id) {
+        if (id.startsWith("sgd.")) {
+            return "sgd.update";
         }
-        String kind = m.group(1);
-        String k = m.group(2);
-        String[] layerOf = {"", "conv1", "conv2", "fc1", "fc2"};
-        String op = Character.toUpperCase(task.charAt(0)) + task.substring(1);
-        return switch (kind) {
-            case "conv" -> "conv" + k + "." + task;
-            case "linear" -> "fc" + k + "." + task;
-            case "sigmoid" -> layerOf[Integer.parseInt(k)] + ".sigmoid" + op;
-            case "pool" -> "conv" + k + ".pool" + op;
-            case "loss" -> "loss." + (task.equals("forward") || task.equals("backward") ? "softmax" + op : task);
-            case "sgd" -> "sgd.update";
-            default -> group + "." + task;
+        return switch (id) {
+            case "loss.forward" -> "loss.softmaxForward";
+            case "loss.backward" -> "loss.softmaxBackward";
+            default -> id;
         };
     }
 

@@ -37,11 +37,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 final class Step {
     /** Stage names, in the order {@link #run} times them. */
     static final String[] STAGES = {
-        "conv1 forward", "sigmoid1 forward", "pool1 forward", "conv2 forward", "sigmoid2 forward", "pool2 forward",
-        "fc1 forward", "sigmoid3 forward", "fc2 forward", "sigmoid4 forward", "fc3 forward", "softmax-CE fwd+bwd",
-        "fc3 backward (W, b, in)", "sigmoid4 backward", "fc2 backward (W, b, in)", "sigmoid3 backward",
-        "fc1 backwardWeight+Bias", "fc1 backwardInput", "pool2 backward", "sigmoid2 backward",
-        "conv2 backwardWeight", "conv2 backwardBias", "conv2 backwardInput", "pool1 backward", "sigmoid1 backward",
+        "conv1 forward", "conv1 sigmoidForward", "conv1 poolForward", "conv2 forward", "conv2 sigmoidForward", "conv2 poolForward",
+        "fc1 forward", "fc1 sigmoidForward", "fc2 forward", "fc2 sigmoidForward", "fc3 forward", "softmax-CE fwd+bwd",
+        "fc3 backward (W, b, in)", "fc2 sigmoidBackward", "fc2 backward (W, b, in)", "fc1 sigmoidBackward",
+        "fc1 backwardWeight+Bias", "fc1 backwardInput", "conv2 poolBackward", "conv2 sigmoidBackward",
+        "conv2 backwardWeight", "conv2 backwardBias", "conv2 backwardInput", "conv1 poolBackward", "conv1 sigmoidBackward",
         "conv1 backwardWeight", "conv1 backwardBias", "SGD"};
 
     final int n;

@@ -51,7 +51,7 @@ class ReportTest {
         for (JsonElement e : run.getAsJsonObject("profile").getAsJsonArray("kernels")) {
             JsonObject k = e.getAsJsonObject();
             String id = k.get("id").getAsString();
-            String kernel = id.startsWith("sgd.") ? "sgd.update" : Report.tornadoKernel(id.substring(0, id.indexOf('.')), id.substring(id.indexOf('.') + 1));
+            String kernel = Report.tornadoKernel(id);
             expectedUs.merge(kernel, k.get("deviceMs").getAsDouble() * 1e3, Double::sum);
         }
         Map<String, JsonObject> rows = new HashMap<>();
@@ -61,6 +61,12 @@ class ReportTest {
             rows.put(r.get("kernel").getAsString(), r);
         }
         assertEquals(expectedUs.keySet(), rows.keySet());
+        // Task ids are the JMH names: the same layer.kernel, the SGD tasks of all tensors as one row
+        assertTrue(rows.containsKey("sgd.update") && rows.keySet().stream().noneMatch(r -> r.startsWith("sgd.") && !r.equals("sgd.update")),
+                rows.keySet().toString());
+        assertTrue(rows.containsKey("loss.softmaxForward") && rows.containsKey("fc2.sigmoidBackward"), rows.keySet().toString());
+        assertEquals(Flops.of("conv1", "poolForward", 256), rows.get("conv1.poolForward").get("flop").getAsLong());
+        assertTrue(rows.get("conv1.poolForward").get("flop").getAsLong() > 0);
         for (Map.Entry<String, Double> e : expectedUs.entrySet()) {
             assertEquals(e.getValue(), rows.get(e.getKey()).get("us").getAsDouble(), 1e-9, e.getKey());
         }

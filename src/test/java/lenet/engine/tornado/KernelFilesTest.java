@@ -30,6 +30,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * then the kernel named after the Java method, blocks ending in "}  //  kernel"); and
  * {@code tornadovm-kernels-plan.cl.gz}, the 81 kernels the real TornadoVM 5.2.0 printed on PoCL while the
  * engine's warm-up compiled a whole plan at once, with that plan's tasks in {@code tornadovm-kernels-plan.txt}.
+ * That capture is kept as it was recorded, from the 48-kernel step whose tasks were still named by PyTorch
+ * index and activation ({@code linear3.forward}, {@code sigmoid1.forward}, {@code sgd.0.weight}); the
+ * attribution it tests reads task ids as opaque strings.
  */
 class KernelFilesTest {
     @TempDir
@@ -107,14 +110,14 @@ class KernelFilesTest {
     @Test
     void oneFilePerTaskNamedAfterTheGraphAndTask() throws IOException {
         List<KernelFiles.Graph> plan = List.of(new KernelFiles.Graph("epoch", List.of(new KernelFiles.Task("batch.seek", "aa"))),
-                new KernelFiles.Graph("train", List.of(new KernelFiles.Task("sigmoid1.forward", "aai"), new KernelFiles.Task("pool1.forward", "aaiiii"))));
+                new KernelFiles.Graph("train", List.of(new KernelFiles.Task("conv1.sigmoidForward", "aai"), new KernelFiles.Task("conv1.poolForward", "aaiiii"))));
         KernelFiles.Attribution a = KernelFiles.attribute(plan, KernelFiles.split(sample()));
         assertNull(a.problem());
         List<List<Path>> files = KernelFiles.write(dir, a, "a device");
-        assertEquals(List.of(List.of("epoch.batch.seek.cl"), List.of("train.sigmoid1.forward.cl", "train.pool1.forward.cl")),
+        assertEquals(List.of(List.of("epoch.batch.seek.cl"), List.of("train.conv1.sigmoidForward.cl", "train.conv1.poolForward.cl")),
                 files.stream().map(g -> g.stream().map(f -> f.getFileName().toString()).toList()).toList());
         String pool = Files.readString(files.get(1).get(1));
-        assertTrue(pool.startsWith("// task train.pool1.forward: kernel forward, as TornadoVM generated it for a device\n#pragma"), pool);
+        assertTrue(pool.startsWith("// task train.conv1.poolForward: kernel forward, as TornadoVM generated it for a device\n#pragma"), pool);
         assertTrue(pool.contains("__private int n, __private int c, __private int h, __private int w)"), pool);
     }
 
@@ -135,9 +138,9 @@ class KernelFilesTest {
         List<KernelFiles.Unit> units = KernelFiles.split(sample());
         List<KernelFiles.Unit> swapped = List.of(units.get(0), units.get(2), units.get(1));
         List<KernelFiles.Graph> plan = List.of(new KernelFiles.Graph("train",
-                List.of(new KernelFiles.Task("batch.seek", "aa"), new KernelFiles.Task("sigmoid1.forward", "aai"), new KernelFiles.Task("pool1.forward", "aaiiii"))));
+                List.of(new KernelFiles.Task("batch.seek", "aa"), new KernelFiles.Task("conv1.sigmoidForward", "aai"), new KernelFiles.Task("conv1.poolForward", "aaiiii"))));
         KernelFiles.Attribution a = KernelFiles.attribute(plan, swapped);
-        assertEquals("kernel 2, forward, has parameters of kinds aaiiii, but task train.sigmoid1.forward, the 2-th to compile, has arguments aai", a.problem());
+        assertEquals("kernel 2, forward, has parameters of kinds aaiiii, but task train.conv1.sigmoidForward, the 2-th to compile, has arguments aai", a.problem());
         assertTrue(a.units().isEmpty());
     }
 

@@ -49,8 +49,8 @@ class KernelProfileTest {
         assertEquals(48, k.copyInBytes());
         assertEquals(24, k.copyOutBytes());
         assertEquals(List.of(new KernelProfile.Kernel("conv1.forward", "Conv2d.forward", 5.0, 0.5, 600.0),
-                new KernelProfile.Kernel("sgd.0.weight", "Sgd.update", 2.0, 0.2, 250.0),
-                new KernelProfile.Kernel("sigmoid1.forward", "Sigmoid.forward", 1.0, 0.1, 150.0)), k.kernels());
+                new KernelProfile.Kernel("sgd.conv1.weight", "Sgd.update", 2.0, 0.2, 250.0),
+                new KernelProfile.Kernel("conv1.sigmoidForward", "Sigmoid.forward", 1.0, 0.1, 150.0)), k.kernels());
         assertTrue(printed.toString().contains("profile of training step 2"), printed.toString());
     }
 

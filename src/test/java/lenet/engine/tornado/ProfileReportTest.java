@@ -31,7 +31,7 @@ class ProfileReportTest {
         assertEquals(40_000, step.copyInNanos());
         assertEquals(10_000, step.copyOutNanos());
         assertEquals(500_000, step.dispatchNanos());
-        assertEquals(List.of("conv1.forward", "sigmoid1.forward", "sgd.0.weight"), step.tasks().stream().map(ProfileReport.Task::id).toList());
+        assertEquals(List.of("conv1.forward", "conv1.sigmoidForward", "sgd.conv1.weight"), step.tasks().stream().map(ProfileReport.Task::id).toList());
         assertEquals(5_000_000, step.tasks().get(0).kernelNanos());
         assertEquals("Conv2d.forward", step.tasks().get(0).method());
         assertEquals(0, step.tasks().get(0).compileNanos(), "a steady-state execution compiles nothing");
@@ -59,8 +59,8 @@ class ProfileReportTest {
         List<String> lines = table.lines().toList();
         assertEquals("title", lines.get(0));
         assertTrue(lines.get(2).matches("  conv1\\.forward +5\\.000 +50\\.0% +600\\.000"), lines.get(2));
-        assertTrue(lines.get(3).matches("  sgd\\.0\\.weight +2\\.000 +20\\.0% +250\\.000"), lines.get(3));
-        assertTrue(lines.get(4).matches("  sigmoid1\\.forward +1\\.000 +10\\.0% +150\\.000"), lines.get(4));
+        assertTrue(lines.get(3).matches("  sgd\\.conv1\\.weight +2\\.000 +20\\.0% +250\\.000"), lines.get(3));
+        assertTrue(lines.get(4).matches("  conv1\\.sigmoidForward +1\\.000 +10\\.0% +150\\.000"), lines.get(4));
         assertTrue(lines.get(5).matches("  all 3 kernels +8\\.000 +80\\.0% +1000\\.000"), lines.get(5));
         assertTrue(lines.get(6).matches("  transfers \\(48 B in, 24 B out\\) +0\\.050 +0\\.5% *"), lines.get(6));
         assertTrue(lines.get(7).matches("  dispatch \\(host\\) +0\\.500 +5\\.0% *"), lines.get(7));

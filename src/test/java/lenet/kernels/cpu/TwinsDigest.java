@@ -50,8 +50,8 @@ public final class TwinsDigest {
         lines.add("sigmoid.forward " + digest(s));
         lines.add("conv2.backwardWeight " + digest(dw));
         lines.add("conv2.backwardBias " + digest(db));
-        lines.add("linear1.backwardWeight " + digest(fdw));
-        lines.add("linear1.backwardBias " + digest(fdb));
+        lines.add("fc1.backwardWeight " + digest(fdw));
+        lines.add("fc1.backwardBias " + digest(fdb));
         Files.write(Path.of(args[1]), lines);
     }
 
