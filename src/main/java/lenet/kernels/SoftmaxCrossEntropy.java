@@ -17,25 +17,48 @@ public final class SoftmaxCrossEntropy {
     }
 
     /**
+     * The class with the largest logit of example i (ties go to the lowest class, as {@code argmax}
+     * does). A helper of the kernels below, inlined into each: one work-item's sequential loop.
+     */
+    static int argmax(FloatArray logits, int i, int n, int classes) {
+        int best = 0;
+        float bestValue = logits.get(i);
+        for (int c = 1; c < classes; c++) {
+            float v = logits.get(c * n + i);
+            if (v > bestValue) {
+                bestValue = v;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * probs[·][i] = softmax(logits[·][i]), computed stably from the largest logit {@code max}; returns
+     * log Σ_c e^(z_c − max), so that the loss is that minus (z_label − max). A helper of the kernels below.
+     */
+    static float softmax(FloatArray logits, FloatArray probs, int i, int n, int classes, float max) {
+        float sum = 0.0f;
+        for (int c = 0; c < classes; c++) {
+            float e = TornadoMath.exp(logits.get(c * n + i) - max);
+            probs.set(c * n + i, e);
+            sum += e;
+        }
+        for (int c = 0; c < classes; c++) {
+            probs.set(c * n + i, probs.get(c * n + i) / sum);
+        }
+        return TornadoMath.log(sum);
+    }
+
+    /**
      * probs[c][i] = softmax(logits[·][i])[c] and loss[i] = −log probs[label[i]][i], computed stably
      * (subtract the max logit; loss = log Σ e^(z−max) − (z_label − max)). Threads: one per example.
      */
     public static void forward(FloatArray logits, IntArray labels, FloatArray probs, FloatArray loss, int n, int classes) {
         for (@Parallel int i = 0; i < n; i++) {
-            float max = logits.get(i);
-            for (int c = 1; c < classes; c++) {
-                max = TornadoMath.max(max, logits.get(c * n + i));
-            }
-            float sum = 0.0f;
-            for (int c = 0; c < classes; c++) {
-                float e = TornadoMath.exp(logits.get(c * n + i) - max);
-                probs.set(c * n + i, e);
-                sum += e;
-            }
-            for (int c = 0; c < classes; c++) {
-                probs.set(c * n + i, probs.get(c * n + i) / sum);
-            }
-            loss.set(i, TornadoMath.log(sum) - (logits.get(labels.get(i) * n + i) - max));
+            float max = logits.get(argmax(logits, i, n, classes) * n + i);
+            float logSum = softmax(logits, probs, i, n, classes, max);
+            loss.set(i, logSum - (logits.get(labels.get(i) * n + i) - max));
         }
     }
 
@@ -46,25 +69,10 @@ public final class SoftmaxCrossEntropy {
     public static void evaluate(FloatArray logits, IntArray labels, FloatArray probs, FloatArray loss, IntArray correct, int n, int classes) {
         for (@Parallel int i = 0; i < n; i++) {
             int label = labels.get(i);
-            float max = logits.get(i);
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                float v = logits.get(c * n + i);
-                if (v > max) {
-                    max = v;
-                    best = c;
-                }
-            }
-            float sum = 0.0f;
-            for (int c = 0; c < classes; c++) {
-                float e = TornadoMath.exp(logits.get(c * n + i) - max);
-                probs.set(c * n + i, e);
-                sum += e;
-            }
-            for (int c = 0; c < classes; c++) {
-                probs.set(c * n + i, probs.get(c * n + i) / sum);
-            }
-            loss.set(i, TornadoMath.log(sum) - (logits.get(label * n + i) - max));
+            int best = argmax(logits, i, n, classes);
+            float max = logits.get(best * n + i);
+            float logSum = softmax(logits, probs, i, n, classes, max);
+            loss.set(i, logSum - (logits.get(label * n + i) - max));
             correct.set(i, best == label ? 1 : 0);
         }
     }
@@ -78,28 +86,14 @@ public final class SoftmaxCrossEntropy {
             FloatArray dLogits, int n, int classes, float scale) {
         for (@Parallel int i = 0; i < n; i++) {
             int label = labels.get(i);
-            float max = logits.get(i);
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                float v = logits.get(c * n + i);
-                if (v > max) {
-                    max = v;
-                    best = c;
-                }
-            }
-            float sum = 0.0f;
+            int best = argmax(logits, i, n, classes);
+            float max = logits.get(best * n + i);
+            float logSum = softmax(logits, probs, i, n, classes, max);
             for (int c = 0; c < classes; c++) {
-                float e = TornadoMath.exp(logits.get(c * n + i) - max);
-                probs.set(c * n + i, e);
-                sum += e;
-            }
-            for (int c = 0; c < classes; c++) {
-                float p = probs.get(c * n + i) / sum;
-                probs.set(c * n + i, p);
                 float target = c == label ? 1.0f : 0.0f;
-                dLogits.set(c * n + i, scale * (p - target));
+                dLogits.set(c * n + i, scale * (probs.get(c * n + i) - target));
             }
-            loss.set(i, TornadoMath.log(sum) - (logits.get(label * n + i) - max));
+            loss.set(i, logSum - (logits.get(label * n + i) - max));
             correct.set(i, best == label ? 1 : 0);
         }
     }
@@ -124,16 +118,7 @@ public final class SoftmaxCrossEntropy {
      */
     public static void correct(FloatArray logits, IntArray labels, IntArray correct, int n, int classes) {
         for (@Parallel int i = 0; i < n; i++) {
-            int best = 0;
-            float bestValue = logits.get(i);
-            for (int c = 1; c < classes; c++) {
-                float v = logits.get(c * n + i);
-                if (v > bestValue) {
-                    bestValue = v;
-                    best = c;
-                }
-            }
-            correct.set(i, best == labels.get(i) ? 1 : 0);
+            correct.set(i, argmax(logits, i, n, classes) == labels.get(i) ? 1 : 0);
         }
     }
 
