@@ -25,7 +25,8 @@ public final class StudyOptions {
     boolean profile;
 
     @Option(names = "--verify-every", paramLabel = "N",
-            description = "Every N steps (N >= 1), compare the parameters with the JVM engine (1 thread) run on the same batches; stop on a mismatch.")
+            description = "Every N steps (N >= 1), compare the step's update with the JVM engine's (1 thread, plain kernels) "
+                    + "from the same parameters on the same batch; stop beyond 5e-3 of each tensor's largest update.")
     Integer verifyEvery;
 
     /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * What a run asks of its engine besides training, to study the TornadoVM engine: the generated kernels
  * ({@code --print-kernels DIR}), TornadoVM's profile of a training step ({@code --profile}), and a JVM
- * engine run in lockstep to check the device's parameters every N steps ({@code --verify-every N}).
+ * engine taking the same step to check the device's update every N steps ({@code --verify-every N}).
  *
  * @param printKernels folder for the kernels, or null
  * @param verifyEvery  compare every this many steps; 0: never
