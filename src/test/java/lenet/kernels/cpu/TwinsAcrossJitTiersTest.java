@@ -3,21 +3,15 @@ package lenet.kernels.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import lenet.engine.KernelSet;
 
 /**
  * The CPU twins give the same bits interpreted and compiled by C2. Without this a run's result depends on
@@ -56,7 +50,7 @@ class TwinsAcrossJitTiersTest {
     private static List<String> run(List<String> flags, int rounds, Path digests) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(flags);
-        command.addAll(List.of("-XX:+UseSerialGC", "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", classPath(),
+        command.addAll(List.of("-XX:+UseSerialGC", "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", TwinsUnderC2Test.classPath(),
                 TwinsDigest.class.getName(), String.valueOf(rounds), digests.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -65,20 +59,5 @@ class TwinsAcrossJitTiersTest {
         List<String> lines = new String(out, StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
         assertEquals(0, p.exitValue(), String.join("\n", lines));
         return lines;
-    }
-
-    /** The classes and libraries of this test run, as a class path (the Vector API is added by hand). */
-    private static String classPath() throws URISyntaxException {
-        Set<String> entries = new LinkedHashSet<>();
-        entries.add(Path.of(TwinsDigest.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        entries.add(Path.of(KernelSet.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            for (String e : System.getProperty(property, "").split(File.pathSeparator)) {
-                if (!e.isBlank()) {
-                    entries.add(e);
-                }
-            }
-        }
-        return String.join(File.pathSeparator, entries);
     }
 }

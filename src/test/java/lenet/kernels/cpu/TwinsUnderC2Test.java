@@ -183,7 +183,7 @@ class TwinsUnderC2Test {
     }
 
     /** The classes and libraries of this test run, as a class path (lenet runs there unnamed: the Vector API is added by hand). */
-    private static String classPath() throws URISyntaxException {
+    static String classPath() throws URISyntaxException {
         Set<String> entries = new LinkedHashSet<>();
         entries.add(Path.of(TwinsUnderC2.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         entries.add(Path.of(KernelSet.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
