@@ -6,6 +6,8 @@ import java.util.List;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task13;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task14;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
@@ -98,5 +100,15 @@ public final class Recorder implements TaskSink {
     @Override
     public <A, B, C, D, E, F, G, H, I, J, K, L> void task(String id, Task12<A, B, C, D, E, F, G, H, I, J, K, L> k, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l) {
         add(id, () -> k.apply(a, b, c, d, e, f, g, h, i, j, kk, l));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M> void task(String id, Task13<A, B, C, D, E, F, G, H, I, J, K, L, M> k, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m) {
+        add(id, () -> k.apply(a, b, c, d, e, f, g, h, i, j, kk, l, m));
+    }
+
+    @Override
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N> void task(String id, Task14<A, B, C, D, E, F, G, H, I, J, K, L, M, N> k, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m, N nn) {
+        add(id, () -> k.apply(a, b, c, d, e, f, g, h, i, j, kk, l, m, nn));
     }
 }

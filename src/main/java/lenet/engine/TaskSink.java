@@ -3,6 +3,8 @@ package lenet.engine;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task13;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task14;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task1;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task2;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task3;
@@ -45,4 +47,8 @@ public interface TaskSink {
     <A, B, C, D, E, F, G, H, I> void task(String id, Task9<A, B, C, D, E, F, G, H, I> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i);
 
     <A, B, C, D, E, F, G, H, I, J, K, L> void task(String id, Task12<A, B, C, D, E, F, G, H, I, J, K, L> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l);
+
+    <A, B, C, D, E, F, G, H, I, J, K, L, M> void task(String id, Task13<A, B, C, D, E, F, G, H, I, J, K, L, M> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m);
+
+    <A, B, C, D, E, F, G, H, I, J, K, L, M, N> void task(String id, Task14<A, B, C, D, E, F, G, H, I, J, K, L, M, N> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m, N nn);
 }
