@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import lenet.model.LeNet;
+import lenet.model.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -17,14 +20,28 @@ public final class ShapesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet",
+            description = "lenet, lenet-bn or lenet-relu (default: ${DEFAULT-VALUE}).")
+    String model;
+
     @Override
     public Integer call() {
+        Model m;
+        try {
+            m = Model.named(model);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--model must be " + Model.choices() + ", got '" + model + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        for (LeNet.Layer layer : LeNet.LAYERS) {
+        for (LeNet.Layer layer : m.layers()) {
             out.printf("%-12s output shape: %s%n", layer.name(), shape(layer.shape()));
         }
         out.println();
-        out.printf(Locale.ROOT, "parameters: %,d%n", LeNet.parameterCount());
+        out.printf(Locale.ROOT, "parameters: %,d%n", m.trainedCount());
+        if (m.parameterCount() > m.trainedCount()) {
+            out.printf(Locale.ROOT, "running statistics: %,d (batch norms' mean and variance, not trained)%n",
+                    m.parameterCount() - m.trainedCount());
+        }
         return Cli.OK;
     }
 

@@ -14,7 +14,7 @@ import lenet.engine.EngineKind;
 import lenet.engine.Engines;
 import lenet.engine.KernelSet;
 import lenet.engine.TornadoRuntimeInfo;
-import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
 import lenet.train.Checkpoint;
 import lenet.train.ConsoleReport;
@@ -60,8 +60,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Mini-batch size, 1..4096 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.9", description = "SGD learning rate, a positive float32 from 1.2e-38 to 3.4e38 (default: ${DEFAULT-VALUE}).")
-    float lr;
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet",
+            description = "The network: lenet (d2l's LeNet-5), lenet-bn (batch norm before each sigmoid, d2l 8.5) or lenet-relu "
+                    + "(ReLU and max-pooling) (default: ${DEFAULT-VALUE}); 'lenet shapes --model NAME' prints its layers.")
+    String model;
+
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "SGD learning rate, a positive float32 from 1.2e-38 to 3.4e38 (default: the model's, lenet 0.9, lenet-bn 1.0, "
+                    + "lenet-relu 0.1).")
+    Float lr;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling, any 64-bit integer (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -142,8 +149,9 @@ public final class TrainCommand implements Callable<Integer> {
             int threads = threads(options, config, err);
             Engines.Choice choice = new Engines.Choice(options.engine(), options.device() == null ? null : options.device().toString(),
                     threads, kernelSet);
-            try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.seed()), options.lr(), options.batchSize())) {
-                out.printf(Locale.ROOT, "LeNet-5, %,d parameters; %s; %s%n", LeNet.parameterCount(), train, test);
+            try (Engine engine = Engines.start(choice, study.study(out), data, Params.xavier(options.model(), options.seed()), options.lr(),
+                    options.batchSize())) {
+                out.printf(Locale.ROOT, "%s, %,d parameters; %s; %s%n", options.model().title(), options.model().trainedCount(), train, test);
                 out.printf(Locale.ROOT, "engine %s on %s%s; batch %d, lr %s, epochs %d, seed %d%n", engine.kind(), engine.device(),
                         options.engine() == EngineKind.AUTO ? " (auto: " + (TornadoRuntimeInfo.isPresent() ? "TornadoVM present" : "TornadoVM not found") + ")" : "",
                         config.batchSize(), config.lr(), config.epochs(), config.seed());
@@ -248,7 +256,7 @@ public final class TrainCommand implements Callable<Integer> {
         Resume.Asked asked = new Resume.Asked(
                 parsed.hasMatchedOption("--epochs") ? o.epochs() : null,
                 parsed.hasMatchedOption("--batch-size") ? o.batchSize() : null,
-                parsed.hasMatchedOption("--lr") ? o.lr() : null,
+                lr != null ? o.lr() : null,
                 parsed.hasMatchedOption("--seed") ? o.seed() : null,
                 parsed.hasMatchedOption("--threads") ? o.threads() : null,
                 parsed.hasMatchedOption("--train-limit") ? o.trainLimit() : null,
@@ -259,8 +267,13 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (ResumeException e) {
             throw usage(e.getMessage());
         }
+        Model saved = c.params().model;
+        if (parsed.hasMatchedOption("--model") && o.model() != saved) {
+            throw usage("--model " + o.model().id() + " does not go with --resume " + output.resume + ", which holds a "
+                    + saved.id() + " model (leave --model out to continue it)");
+        }
         return new TrainOptions(o.data(), r.epochs(), r.batchSize(), r.lr(), r.seed(), r.threads() != null ? r.threads() : o.threads(),
-                r.trainLimit(), r.testLimit(), o.metricsJson(), o.engine(), o.device());
+                r.trainLimit(), r.testLimit(), o.metricsJson(), o.engine(), o.device(), saved);
     }
 
     /** The options, validated, each against its range, before anything is loaded: a bad one fails with a one-line usage error. */
@@ -270,9 +283,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads < 1) {
             throw usage("--threads must be 1 or more (more than the cores or the batch size are capped), got " + threads);
         }
-        if (!TrainConfig.lrInRange(lr)) {
+        Model net;
+        try {
+            net = Model.named(model);
+        } catch (IllegalArgumentException e) {
+            throw usage("--model must be " + Model.choices() + ", got '" + model + "'");
+        }
+        float rate = lr != null ? lr : net.defaultLr();
+        if (!TrainConfig.lrInRange(rate)) {
             var given = spec.commandLine().getParseResult().matchedOption("--lr");
-            String raw = given == null || given.stringValues().isEmpty() ? Float.toString(lr) : given.stringValues().getFirst();
+            String raw = given == null || given.stringValues().isEmpty() ? Float.toString(rate) : given.stringValues().getFirst();
             throw usage("--lr must be " + TrainConfig.LR_RANGE + ", got " + raw);
         }
         if (trainLimit != null) {
@@ -299,10 +319,10 @@ public final class TrainCommand implements Callable<Integer> {
             dev = new TrainOptions.Device(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         }
         study.check(resolved, asked);
-        return new TrainOptions(data, epochs, batchSize, lr, seed, threads,
+        return new TrainOptions(data, epochs, batchSize, rate, seed, threads,
                 trainLimit == null ? Integer.MAX_VALUE : trainLimit,
                 testLimit == null ? Integer.MAX_VALUE : testLimit,
-                metricsJson, asked, dev);
+                metricsJson, asked, dev, net);
     }
 
     /** The {@code --engine} asked for; anything but auto, java or tornado is a usage error. */

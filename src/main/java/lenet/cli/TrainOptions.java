@@ -1,5 +1,6 @@
 package lenet.cli;
 
+import lenet.model.Model;
 import java.nio.file.Path;
 
 import lenet.engine.EngineKind;
@@ -13,9 +14,10 @@ import lenet.engine.EngineKind;
  * @param metricsJson where to write the metrics as JSON, or null
  * @param engine      the engine asked for (auto, java or tornado)
  * @param device      the TornadoVM device ({@code --device B:D}), or null for the default one
+ * @param model       the network to train ({@code --model})
  */
 public record TrainOptions(Path data, int epochs, int batchSize, float lr, long seed, int threads,
-        int trainLimit, int testLimit, Path metricsJson, EngineKind engine, Device device) {
+        int trainLimit, int testLimit, Path metricsJson, EngineKind engine, Device device, Model model) {
 
     /** A TornadoVM device: backend index and device index within it. */
     public record Device(int backend, int index) {

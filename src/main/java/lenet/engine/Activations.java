@@ -1,6 +1,7 @@
 package lenet.engine;
 
 import lenet.model.LeNet;
+import lenet.model.Model;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -10,6 +11,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * the shape of X; {@code grads} receives the parameter gradients of this batch. The partial sums of the
  * sliced gradient stages ({@link KernelSet#sliced}) are {@code [slices][size of the tensor]}, with as many
  * slices as {@link LeNetGraph#slices} gives for n; an unsliced kernel set leaves them unused.
+ *
+ * <p>The activation fields keep their meaning in every {@link Model}: {@code a1} is conv1's output after its
+ * activation (sigmoid or ReLU, after batch norm in {@code lenet-bn}), {@code p1} its pooling, and so on.
+ * {@code lenet-relu} adds the max-pools' argmax, {@code lenet-bn} each batch norm's buffers ({@link Norm}).
  */
 public final class Activations {
     public final int n;
@@ -29,9 +34,36 @@ public final class Activations {
     public final FloatArray dx;         // [1][28][28][n], only filled when the input gradient is asked for
     public final FloatArray c1wPart, c1bPart, c2wPart, c2bPart;          // [slices][6·1·5·5], [slices][6], ...
     public final FloatArray f1wPart, f1bPart, f2wPart, f2bPart, f3wPart, f3bPart;
+    public final Model model;
+    /** lenet-relu: the window position (0..3) of each max-pool output's maximum, shaped as p1 and p2; else null. */
+    public final IntArray arg1, arg2;
+    /** lenet-bn: the batch norms after conv1, conv2, fc1 and fc2; else null. */
+    public final Norm bn1, bn2, bn3, bn4;
 
+    /**
+     * A batch norm's buffers for a tensor {@code [c][hw][n]}: its input z (the conv or linear output), the
+     * normalised x̂ (kept for the backward pass), the batch mean and biased variance, the gradient dz
+     * towards the layer below. The partial sums ({@code [slices][c][3]} statistics and {@code [slices][c][2]}
+     * gradient sums) are this shard's own on one device; the JVM engine gives the shards of a batch shared
+     * ones ({@link LeNetGraph.Split}).
+     */
+    public record Norm(int c, int hw, FloatArray z, FloatArray xhat, FloatArray mean, FloatArray var, FloatArray dz,
+            FloatArray statsPart, FloatArray gradPart) {
+        static Norm of(int c, int hw, int n, int sliceSize) {
+            int slices = LeNetGraph.slices(n, sliceSize);
+            return new Norm(c, hw, zeros(c * hw * n), zeros(c * hw * n), zeros(c), zeros(c), zeros(c * hw * n),
+                    zeros(slices * c * 3), zeros(slices * c * 2));
+        }
+    }
+
+    /** The buffers of {@code lenet} for n examples. */
     public Activations(int n) {
+        this(Model.LENET, n);
+    }
+
+    public Activations(Model model, int n) {
         this.n = n;
+        this.model = model;
         x = zeros(LeNet.PIXELS * n);
         labels = new IntArray(n);
         labels.init(0);
@@ -67,6 +99,31 @@ public final class Activations {
         f2bPart = zeros(sf * LeNet.F2);
         f3wPart = zeros(sf * LeNet.CLASSES * LeNet.F2);
         f3bPart = zeros(sf * LeNet.CLASSES);
+        boolean max = model.pool() == Model.Pool.MAX;
+        arg1 = max ? ints(LeNet.C1 * LeNet.P1 * LeNet.P1 * n) : null;
+        arg2 = max ? ints(LeNet.C2 * LeNet.P2 * LeNet.P2 * n) : null;
+        boolean bn = model.batchNorm();
+        bn1 = bn ? Norm.of(LeNet.C1, LeNet.H1 * LeNet.H1, n, LeNetGraph.CONV1_SLICE) : null;
+        bn2 = bn ? Norm.of(LeNet.C2, LeNet.H2 * LeNet.H2, n, LeNetGraph.CONV2_SLICE) : null;
+        bn3 = bn ? Norm.of(LeNet.F1, 1, n, LeNetGraph.LINEAR_SLICE) : null;
+        bn4 = bn ? Norm.of(LeNet.F2, 1, n, LeNetGraph.LINEAR_SLICE) : null;
+    }
+
+    /** Batch norm l (0..3 for bn1..bn4), or null when the model has none. */
+    public Norm norm(int l) {
+        return switch (l) {
+            case 0 -> bn1;
+            case 1 -> bn2;
+            case 2 -> bn3;
+            case 3 -> bn4;
+            default -> throw new IllegalArgumentException("no batch norm " + l);
+        };
+    }
+
+    private static IntArray ints(int size) {
+        IntArray a = new IntArray(size);
+        a.init(0);
+        return a;
     }
 
     private static FloatArray zeros(int size) {

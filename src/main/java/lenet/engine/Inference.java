@@ -92,7 +92,7 @@ public final class Inference {
         }
 
         private Program program(int n) {
-            Activations b = new Activations(n);
+            Activations b = new Activations(params.model, n);
             Recorder r = new Recorder();
             r.task("batch.gather", Batch::gather, images, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(r, kernels, params, b);

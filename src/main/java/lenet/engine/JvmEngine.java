@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +15,7 @@ import java.util.concurrent.Future;
 import lenet.kernels.Batch;
 import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -25,6 +28,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * kernels): on a machine with more cores than a batch has such shards, some threads sit out that batch. For a given seed and
  * thread count the result is deterministic; different thread counts differ only in the order float
  * gradients are summed.
+ *
+ * <p>Batch norm ({@code lenet-bn}) normalises with statistics over the whole batch, not the shard: the
+ * shards of a batch write their partial sums into shared buffers ({@link LeNetGraph.Split}) and wait for
+ * each other ({@link TaskSink#join}, a barrier) before combining them, so every thread count computes the
+ * same batch statistics, and the batch norms' gradients (sums over the whole batch in every shard) are
+ * taken from shard 0 instead of summed.
  */
 public final class JvmEngine implements Engine {
     private final EngineData data;
@@ -32,8 +41,11 @@ public final class JvmEngine implements Engine {
     private final int threads;
     private final int batch;
     private final int minShard;
+    private final Model model;
     private final Params params;
-    private final Params gradSum = Params.zeros();
+    private final Params gradSum;
+    /** The shards of each batch size: their splits and the barrier they meet at. */
+    private final Map<Integer, Meeting> meetings = new HashMap<>();
     private final Recorder update = new Recorder();
     private final IntArray order;
     private final IntArray testOrder;
@@ -43,6 +55,29 @@ public final class JvmEngine implements Engine {
     private long correct;
     private long examples;
 
+    /** The shards a batch of some size is cut into: each shard's {@link LeNetGraph.Split}, and their barrier. */
+    private record Meeting(List<LeNetGraph.Split> splits, CyclicBarrier barrier) {
+    }
+
+    private Meeting meeting(int count) {
+        return meetings.computeIfAbsent(count, c -> {
+            int[] sizes = shardSizes(c);
+            return new Meeting(LeNetGraph.Split.shards(model, kernels, sizes), new CyclicBarrier(sizes.length));
+        });
+    }
+
+    /** The sizes of the shards a batch of {@code count} examples is cut into, in order. */
+    private int[] shardSizes(int count) {
+        int k = shardsFor(count);
+        int base = count / k;
+        int extra = count % k;
+        int[] sizes = new int[k];
+        for (int t = 0; t < k; t++) {
+            sizes[t] = base + (t < extra ? 1 : 0);
+        }
+        return sizes;
+    }
+
     /**
      * One thread's buffers for shards of {@code n} examples, with its recorded programs: evaluation, and
      * one training program per batch size B (the loss gradient is scaled by 1/B; B changes only for the
@@ -51,23 +86,26 @@ public final class JvmEngine implements Engine {
     private final class Shard {
         final Activations b;
         final IntArray cursor = new IntArray(1);
-        final Params grads = Params.zeros();
+        final Params grads = Params.zeros(model);
         final Recorder eval = new Recorder();
         final Map<Integer, Recorder> train = new HashMap<>();
 
         Shard(int n) {
-            b = new Activations(n);
+            b = new Activations(model, n);
             cursor.set(0, 0);
             eval.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(eval, kernels, params, b);
         }
 
-        Recorder train(int batchSize) {
+        /** The training program of this shard, shard {@code index} of a batch of {@code batchSize}. */
+        Recorder train(int batchSize, int index) {
             return train.computeIfAbsent(batchSize, size -> {
-                Recorder r = new Recorder();
+                Meeting m = meeting(size);
+                LeNetGraph.Split split = m.splits().get(index);
+                Recorder r = new Recorder(() -> await(m.barrier()));
                 r.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
-                LeNetGraph.forward(r, kernels, params, b);
-                LeNetGraph.backward(r, kernels, params, grads, b, 1.0f / size, false);
+                LeNetGraph.forward(r, kernels, params, b, split);
+                LeNetGraph.backward(r, kernels, params, grads, b, split, false);
                 return r;
             });
         }
@@ -85,7 +123,9 @@ public final class JvmEngine implements Engine {
         this.threads = threads;
         this.batch = Math.min(batchSize, data.trainCount());
         this.minShard = kernels == KernelSet.CPU ? Vectors.MIN_SHARD : 1;
+        this.model = initial.model;
         this.params = initial.copy();
+        this.gradSum = Params.zeros(model);
         this.order = new IntArray(data.trainCount());
         for (int i = 0; i < data.trainCount(); i++) {
             order.set(i, i);
@@ -144,30 +184,47 @@ public final class JvmEngine implements Engine {
         if (count > batch) {
             throw new IllegalArgumentException("a batch of " + count + " exceeds the engine's batch size, " + batch);
         }
-        int k = shardsFor(count);
-        int base = count / k;
-        int extra = count % k;
+        int[] sizes = shardSizes(count);
         List<Shard> used = new ArrayList<>();
         List<Callable<Void>> jobs = new ArrayList<>();
+        CyclicBarrier barrier = train ? meeting(count).barrier() : null;
         int first = start;
-        for (int t = 0; t < k; t++) {
-            int n = base + (t < extra ? 1 : 0);
-            if (n == 0) {
-                continue;
-            }
+        for (int t = 0; t < sizes.length; t++) {
+            int n = sizes[t];
             Shard s = shards.get(t).computeIfAbsent(n, Shard::new);
-            Recorder program = train ? s.train(count) : s.eval;
+            Recorder program = train ? s.train(count, t) : s.eval;
             int at = first;
             first += n;
             used.add(s);
             jobs.add(() -> {
                 s.cursor.set(0, at);
-                program.run();
+                try {
+                    program.run();
+                } catch (RuntimeException | Error e) {
+                    if (barrier != null) {
+                        barrier.reset(); // the other shards stop waiting for this one
+                    }
+                    throw e;
+                }
                 return null;
             });
         }
         invokeAll(jobs);
         return used;
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        if (barrier.getParties() == 1) {
+            return;
+        }
+        try {
+            barrier.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the shards of a batch met", e);
+        } catch (BrokenBarrierException e) {
+            throw new IllegalStateException("another shard of the batch failed", e);
+        }
     }
 
     private void invokeAll(List<Callable<Void>> jobs) {
@@ -204,6 +261,7 @@ public final class JvmEngine implements Engine {
     @Override
     public double warmUp() {
         long start = System.nanoTime();
+        Params saved = params.copy(); // batch norms' running estimates move in training passes
         int count = batch; // the batches an epoch runs: B, and a last one of trainCount mod B
         // The SGD step too, on a copy of the parameters: the same code, compiled, and the run's own untouched.
         Recorder scratchUpdate = new Recorder();
@@ -225,6 +283,7 @@ public final class JvmEngine implements Engine {
             runShards(0, tail, true);
         }
         evaluate();
+        params.copyFrom(saved);
         return (System.nanoTime() - start) / 1e9;
     }
 
@@ -240,12 +299,20 @@ public final class JvmEngine implements Engine {
         examples += count;
     }
 
-    /** Sums the shard gradients into {@code gradSum}, in shard order (deterministic). */
+    /**
+     * Sums the shard gradients into {@code gradSum}, in shard order (deterministic). A batch norm's scale and
+     * shift gradients are whole-batch sums in every shard already: shard 0's is taken.
+     */
     private void sumGradients(List<Shard> used) {
         List<FloatArray> sum = gradSum.tensors();
+        List<LeNet.Param> specs = model.params();
         for (int j = 0; j < sum.size(); j++) {
             FloatArray total = sum.get(j);
             total.getSegment().copyFrom(used.get(0).grads.tensors().get(j).getSegment());
+            LeNet.Role role = specs.get(j).role();
+            if (role != LeNet.Role.WEIGHT && role != LeNet.Role.BIAS) {
+                continue;
+            }
             for (int s = 1; s < used.size(); s++) {
                 FloatArray part = used.get(s).grads.tensors().get(j);
                 for (int e = 0; e < total.getSize(); e++) {

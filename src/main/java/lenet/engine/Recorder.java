@@ -28,12 +28,29 @@ public final class Recorder implements TaskSink {
     }
 
     private final List<Call> calls = new ArrayList<>();
+    private final Runnable join;
+
+    /** A program that runs alone: {@link #join} has nothing to wait for. */
+    public Recorder() {
+        this(() -> {
+        });
+    }
+
+    /** A program of one shard among several: {@link #join} runs {@code join} (the engine's barrier). */
+    public Recorder(Runnable join) {
+        this.join = join;
+    }
 
     /** Runs every recorded call in order. */
     public void run() {
         for (Call c : calls) {
             c.body.run();
         }
+    }
+
+    @Override
+    public void join(String id) {
+        add(id + ".join", join);
     }
 
     private void add(String id, Runnable body) {

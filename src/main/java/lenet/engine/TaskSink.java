@@ -51,4 +51,11 @@ public interface TaskSink {
     <A, B, C, D, E, F, G, H, I, J, K, L, M> void task(String id, Task13<A, B, C, D, E, F, G, H, I, J, K, L, M> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m);
 
     <A, B, C, D, E, F, G, H, I, J, K, L, M, N> void task(String id, Task14<A, B, C, D, E, F, G, H, I, J, K, L, M, N> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K kk, L l, M m, N nn);
+
+    /**
+     * Every shard of the batch reaches this point before any goes on: what follows reads partial sums all
+     * shards wrote (batch norm's statistics). Nothing to do where one program runs the whole batch.
+     */
+    default void join(String id) {
+    }
 }

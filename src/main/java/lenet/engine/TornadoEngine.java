@@ -202,8 +202,8 @@ public final class TornadoEngine implements Engine {
      */
     private GraphSink trainGraph(String name, int n, float lr) {
         GraphSink g = new GraphSink(name);
-        Activations b = new Activations(n);
-        Params grads = Params.zeros();
+        Activations b = new Activations(params.model, n);
+        Params grads = Params.zeros(params.model);
         g.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, trainCursor, b.x, b.labels, n, LeNet.PIXELS);
         LeNetGraph.step(g, KernelSet.PLAIN, params, grads, b, 1.0f / n, lr);
         g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, trainCursor, trainTotals, n, n);
@@ -214,7 +214,7 @@ public final class TornadoEngine implements Engine {
     /** Gather, forward, running correct count: evaluation of n test examples. */
     private GraphSink evalGraph(String name, int n) {
         GraphSink g = new GraphSink(name);
-        Activations b = new Activations(n);
+        Activations b = new Activations(params.model, n);
         g.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, testCursor, b.x, b.labels, n, LeNet.PIXELS);
         LeNetGraph.forward(g, KernelSet.PLAIN, params, b);
         g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, testCursor, testTotals, n, 0);
@@ -226,6 +226,18 @@ public final class TornadoEngine implements Engine {
         List<Named> list = new ArrayList<>(List.of(named("x", b.x), named("labels", b.labels), named("a1", b.a1), named("p1", b.p1),
                 named("a2", b.a2), named("p2", b.p2), named("a3", b.a3), named("a4", b.a4), named("logits", b.logits),
                 named("probs", b.probs), named("loss", b.loss), named("correct", b.correct)));
+        if (b.arg1 != null) {
+            list.addAll(List.of(named("arg1", b.arg1), named("arg2", b.arg2)));
+        }
+        for (int l = 0; b.model.batchNorm() && l < 4; l++) {
+            Activations.Norm nb = b.norm(l);
+            String bn = "bn" + (l + 1) + ".";
+            list.addAll(List.of(named(bn + "z", nb.z()), named(bn + "xhat", nb.xhat()), named(bn + "mean", nb.mean()),
+                    named(bn + "var", nb.var()), named(bn + "statsPart", nb.statsPart())));
+            if (grads != null) {
+                list.addAll(List.of(named(bn + "dz", nb.dz()), named(bn + "gradPart", nb.gradPart())));
+            }
+        }
         if (grads != null) {
             list.addAll(List.of(named("dLogits", b.dLogits), named("da4", b.da4), named("da3", b.da3), named("dp2", b.dp2),
                     named("da2", b.da2), named("dp1", b.dp1), named("da1", b.da1),
@@ -234,7 +246,7 @@ public final class TornadoEngine implements Engine {
                     named("f3wPart", b.f3wPart), named("f3bPart", b.f3bPart)));
             List<FloatArray> g = grads.tensors();
             for (int j = 0; j < g.size(); j++) {
-                list.add(named("grad " + LeNet.PARAMS.get(j).name(), g.get(j)));
+                list.add(named("grad " + grads.model.params().get(j).name(), g.get(j)));
             }
         }
         return list.toArray(Named[]::new);
@@ -244,7 +256,7 @@ public final class TornadoEngine implements Engine {
         List<FloatArray> t = p.tensors();
         Named[] w = new Named[t.size()];
         for (int j = 0; j < w.length; j++) {
-            w[j] = named(LeNet.PARAMS.get(j).name(), t.get(j));
+            w[j] = named(p.model.params().get(j).name(), t.get(j));
         }
         return w;
     }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 
 import lenet.engine.tornado.KernelProfile;
-import lenet.model.LeNet;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -83,7 +82,7 @@ public final class VerifyingEngine implements Engine {
             }
             double rel = nan ? Double.POSITIVE_INFINITY : maxAbs / Math.max(scale, Float.MIN_NORMAL);
             if (worst == null || rel > worst.relative() || Double.isNaN(rel)) {
-                worst = new Check(step, LeNet.PARAMS.get(t).name(), maxAbs, scale, Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel);
+                worst = new Check(step, actual.model.params().get(t).name(), maxAbs, scale, Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel);
             }
         }
         return worst;

@@ -40,4 +40,15 @@ public final class Sgd {
             }
         }
     }
+
+    /**
+     * A batch norm's SGD step, scale and shift in one kernel: gamma −= lr · dGamma, beta −= lr · dBeta.
+     * Threads: one per channel, c.
+     */
+    public static void updateNorm(FloatArray gamma, FloatArray beta, FloatArray dGamma, FloatArray dBeta, float lr, int c) {
+        for (@Parallel int ch = 0; ch < c; ch++) {              // channel (or feature)
+            gamma.set(ch, gamma.get(ch) - lr * dGamma.get(ch));
+            beta.set(ch, beta.get(ch) - lr * dBeta.get(ch));
+        }
+    }
 }

@@ -43,7 +43,7 @@ public final class LeNet {
     public static final int F2 = 84;
     public static final int CLASSES = 10;
 
-    /** A layer of the d2l listing and the shape of its output for one example (channels, height, width; or features). */
+    /** A layer of the d2l listing ({@link Model#layers()}) and the shape of its output for one example (channels, height, width; or features). */
     public record Layer(String name, int... shape) {
         public int size() {
             int s = 1;
@@ -54,30 +54,37 @@ public final class LeNet {
         }
     }
 
-    /** The 13 layers in the order d2l prints them. */
-    public static final List<Layer> LAYERS = List.of(
-            new Layer("Reshape", 1, IMAGE, IMAGE),
-            new Layer("Conv2d", C1, H1, H1),
-            new Layer("Sigmoid", C1, H1, H1),
-            new Layer("AvgPool2d", C1, P1, P1),
-            new Layer("Conv2d", C2, H2, H2),
-            new Layer("Sigmoid", C2, H2, H2),
-            new Layer("AvgPool2d", C2, P2, P2),
-            new Layer("Flatten", FLAT),
-            new Layer("Linear", F1),
-            new Layer("Sigmoid", F1),
-            new Layer("Linear", F2),
-            new Layer("Sigmoid", F2),
-            new Layer("Linear", CLASSES));
+
+    /** What a tensor of a model is: how it is initialised, and whether SGD trains it. */
+    public enum Role {
+        /** A conv or linear weight: Xavier-uniform, trained. */
+        WEIGHT,
+        /** A conv or linear bias: U(−1/√fan_in, 1/√fan_in) as PyTorch's default, trained. */
+        BIAS,
+        /** A batch norm's scale γ: ones, trained. */
+        NORM_SCALE,
+        /** A batch norm's shift β: zeros, trained. */
+        NORM_SHIFT,
+        /** A batch norm's running mean: zeros, updated by the forward pass in training, not by SGD. */
+        RUNNING_MEAN,
+        /** A batch norm's running (unbiased) variance: ones, updated by the forward pass in training, not by SGD. */
+        RUNNING_VAR;
+
+        /** Whether SGD updates it (and it has a gradient). */
+        public boolean trained() {
+            return this != RUNNING_MEAN && this != RUNNING_VAR;
+        }
+    }
 
     /**
-     * A parameter tensor: its name ({@code layer.weight} or {@code layer.bias}, layers {@code conv1, conv2,
-     * fc1, fc2, fc3}), its PyTorch name (the d2l model's {@code nn.Sequential} index, e.g. {@code 7.weight},
-     * used only in files exchanged with PyTorch and in checkpoints written before the layers had names), its
-     * shape, and the fan-in / fan-out PyTorch computes for it (conv: in-channels × k × k and out-channels × k × k;
-     * linear: in and out features).
+     * A parameter tensor: its name ({@code layer.weight}, {@code layer.bias}, and for batch norm also
+     * {@code layer.running_mean} and {@code layer.running_var}; layers {@code conv1, conv2, fc1, fc2, fc3,
+     * bn1..bn4}), its PyTorch name (for the ten conv and linear tensors the d2l model's {@code nn.Sequential}
+     * index, e.g. {@code 7.weight}, used only in files exchanged with PyTorch and in checkpoints written before
+     * the layers had names; the name itself for batch norm), its shape, the fan-in / fan-out PyTorch computes for
+     * it (conv: in-channels × k × k and out-channels × k × k; linear: in and out features) and its role.
      */
-    public record Param(String name, String pytorchName, int[] shape, int fanIn, int fanOut, boolean bias) {
+    public record Param(String name, String pytorchName, int[] shape, int fanIn, int fanOut, Role role) {
         public int size() {
             int s = 1;
             for (int d : shape) {
@@ -85,23 +92,32 @@ public final class LeNet {
             }
             return s;
         }
+
+        public boolean bias() {
+            return role == Role.BIAS;
+        }
+
+        /** The layer it belongs to: {@code conv1} of {@code conv1.weight}. */
+        public String layer() {
+            return name.substring(0, name.indexOf('.'));
+        }
     }
 
     private static Param convW(String layer, int index, int cout, int cin) {
         return new Param(layer + ".weight", index + ".weight", new int[] {cout, cin, KERNEL, KERNEL}, cin * KERNEL * KERNEL,
-                cout * KERNEL * KERNEL, false);
+                cout * KERNEL * KERNEL, Role.WEIGHT);
     }
 
     private static Param convB(String layer, int index, int cout, int cin) {
-        return new Param(layer + ".bias", index + ".bias", new int[] {cout}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, true);
+        return new Param(layer + ".bias", index + ".bias", new int[] {cout}, cin * KERNEL * KERNEL, cout * KERNEL * KERNEL, Role.BIAS);
     }
 
     private static Param linW(String layer, int index, int out, int in) {
-        return new Param(layer + ".weight", index + ".weight", new int[] {out, in}, in, out, false);
+        return new Param(layer + ".weight", index + ".weight", new int[] {out, in}, in, out, Role.WEIGHT);
     }
 
     private static Param linB(String layer, int index, int out, int in) {
-        return new Param(layer + ".bias", index + ".bias", new int[] {out}, in, out, true);
+        return new Param(layer + ".bias", index + ".bias", new int[] {out}, in, out, Role.BIAS);
     }
 
     /**
@@ -115,6 +131,20 @@ public final class LeNet {
             linW("fc2", 9, F2, F1), linB("fc2", 9, F2, F1),
             linW("fc3", 11, CLASSES, F2), linB("fc3", 11, CLASSES, F2));
 
+    /**
+     * The four tensors of a batch norm over {@code channels} channels (or features) called {@code layer}:
+     * scale, shift, running mean and running variance, named as PyTorch's state dict names them.
+     */
+    static List<Param> batchNorm(String layer, int channels) {
+        return List.of(norm(layer + ".weight", channels, Role.NORM_SCALE), norm(layer + ".bias", channels, Role.NORM_SHIFT),
+                norm(layer + ".running_mean", channels, Role.RUNNING_MEAN), norm(layer + ".running_var", channels, Role.RUNNING_VAR));
+    }
+
+    private static Param norm(String name, int channels, Role role) {
+        return new Param(name, name, new int[] {channels}, channels, channels, role);
+    }
+
+    /** The values of the ten tensors of {@link #PARAMS}: every model has them. */
     public static int parameterCount() {
         return PARAMS.stream().mapToInt(Param::size).sum();
     }

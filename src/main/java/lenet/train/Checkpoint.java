@@ -21,12 +21,13 @@ import com.google.gson.JsonParseException;
 
 import lenet.data.IoErrors;
 import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * A saved model, and the run that made it, far enough to resume it: the ten parameter tensors, the
- * run's configuration, a fingerprint of its data, and its {@link TrainState}. The file format
+ * A saved model, and the run that made it, far enough to resume it: the model ({@link Model}) and its
+ * tensors, the run's configuration, a fingerprint of its data, and its {@link TrainState}. The file format
  * (docs/checkpoint.md), all numbers little-endian:
  *
  * <pre>
@@ -34,15 +35,15 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * 0       8     magic "LENETCKP" (ASCII)
  * 8       4     format version, int32 = {@value #VERSION}
  * 12      4     header length H in bytes, int32
- * 16      H     header: UTF-8 JSON (format, tensors: name and shape of each, config, data, state)
- * 16+H    4·N   the tensors' values, float32, in header order (LeNet.PARAMS order), each in PyTorch layout
+ * 16      H     header: UTF-8 JSON (format, model, tensors: name and shape of each, config, data, state)
+ * 16+H    4·N   the tensors' values, float32, in header order (Model.params() order), each in PyTorch layout
  * end−32  32    SHA-256 of every byte before it
  * </pre>
  *
  * Files are written atomically ({@link AtomicFile}); a reader rejects, with one line naming the file, a
  * foreign file (magic), another format version, any corruption or truncation (checksum), tensors
- * that do not match {@link LeNet#PARAMS} (by name, or by PyTorch name in files written before the layers had
- * names, or by shape), and, although the checksum holds, a header field out of its
+ * that do not match the model's (by name, or by PyTorch name in files written before the layers had
+ * names, or by shape; files written before models were named hold {@code lenet}), an unknown model, and, although the checksum holds, a header field out of its
  * range ({@link HeaderCheck}, naming the field) or a parameter that is not finite.
  */
 public record Checkpoint(Config config, Data data, TrainState state, Params params) {
@@ -101,7 +102,8 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
     private record Tensor(String name, int[] shape) {
     }
 
-    private record Header(String format, List<Tensor> tensors, Config config, Data data, TrainState state) {
+    /** {@code model} is null in files written before there was a choice of models: they hold {@code lenet}. */
+    private record Header(String format, String model, List<Tensor> tensors, Config config, Data data, TrainState state) {
     }
 
     /** Writes {@code file} atomically: on failure the file keeps its old content. */
@@ -116,8 +118,9 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
 
     /** The file's bytes, with the given version and the header JSON passed through {@code edit} (tests write odd files). */
     static byte[] encode(Checkpoint c, int version, UnaryOperator<String> edit) {
-        List<Tensor> shapes = LeNet.PARAMS.stream().map(p -> new Tensor(p.name(), p.shape())).toList();
-        String header = edit.apply(GSON.toJson(new Header(FORMAT, shapes, c.config, c.data, c.state)));
+        Model model = c.params.model;
+        List<Tensor> shapes = model.params().stream().map(p -> new Tensor(p.name(), p.shape())).toList();
+        String header = edit.apply(GSON.toJson(new Header(FORMAT, model.id(), shapes, c.config, c.data, c.state)));
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         List<FloatArray> tensors = c.params.tensors();
         int values = tensors.stream().mapToInt(FloatArray::getSize).sum();
@@ -170,20 +173,26 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
         if (!FORMAT.equals(h.format)) {
             throw new CheckpointException(file, "not a lenet checkpoint (format \"" + h.format + "\")");
         }
-        checkTensors(file, h.tensors);
-        long expected = (long) HEAD + length + 4L * LeNet.parameterCount() + DIGEST;
+        Model model;
+        try {
+            model = h.model == null ? Model.LENET : Model.named(h.model);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, "model \"" + h.model + "\" is not one this lenet knows (" + Model.choices() + ")");
+        }
+        checkTensors(file, model, h.tensors);
+        long expected = (long) HEAD + length + 4L * model.parameterCount() + DIGEST;
         if (bytes.length != expected) {
             throw new CheckpointException(file, "corrupt checkpoint: " + bytes.length + " bytes, its header describes "
                     + expected);
         }
         b.position(HEAD + length);
-        Params p = Params.zeros();
+        Params p = Params.zeros(model);
         for (int j = 0; j < p.tensors().size(); j++) {
             FloatArray t = p.tensors().get(j);
             for (int i = 0; i < t.getSize(); i++) {
                 float v = b.getFloat();
                 if (!Float.isFinite(v)) {
-                    throw new CheckpointException(file, "tensor " + LeNet.PARAMS.get(j).name() + " holds " + v + " at index " + i
+                    throw new CheckpointException(file, "tensor " + model.params().get(j).name() + " holds " + v + " at index " + i
                             + ": not a usable model (its run diverged, or the file was made so)");
                 }
                 t.set(i, v);
@@ -192,13 +201,14 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
         return new Checkpoint(h.config, h.data, h.state, p);
     }
 
-    private static void checkTensors(Path file, List<Tensor> tensors) {
-        if (tensors.size() != LeNet.PARAMS.size()) {
-            throw new CheckpointException(file, tensors.size() + " tensors, a LeNet-5 checkpoint has " + LeNet.PARAMS.size());
+    private static void checkTensors(Path file, Model model, List<Tensor> tensors) {
+        List<LeNet.Param> params = model.params();
+        if (tensors.size() != params.size()) {
+            throw new CheckpointException(file, tensors.size() + " tensors, a " + model.id() + " checkpoint has " + params.size());
         }
         for (int j = 0; j < tensors.size(); j++) {
             Tensor t = tensors.get(j);
-            LeNet.Param p = LeNet.PARAMS.get(j);
+            LeNet.Param p = params.get(j);
             if (t == null || t.name() == null || t.shape() == null) {
                 throw new CheckpointException(file, "corrupt checkpoint header: tensors[" + j + "] lacks its name or shape");
             }
@@ -206,7 +216,7 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
             boolean named = p.name().equals(t.name()) || p.pytorchName().equals(t.name());
             if (!named || !Arrays.equals(p.shape(), t.shape())) {
                 throw new CheckpointException(file, "tensor " + j + " is " + t.name() + " " + Arrays.toString(t.shape())
-                        + ", expected " + p.name() + " " + Arrays.toString(p.shape()) + " (not this LeNet-5)");
+                        + ", expected " + p.name() + " " + Arrays.toString(p.shape()) + " (not a " + model.id() + " model)");
             }
         }
     }

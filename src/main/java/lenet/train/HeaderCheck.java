@@ -43,6 +43,9 @@ final class HeaderCheck {
         }
         JsonObject h = root.getAsJsonObject();
         string(h, "format", "format");
+        if (h.has("model")) { // absent in files written before there was a choice of models
+            string(h, "model", "model");
+        }
         if (!h.has("tensors") || !h.get("tensors").isJsonArray()) {
             throw bad("tensors", h.has("tensors") ? "is not a list" : "is missing");
         }

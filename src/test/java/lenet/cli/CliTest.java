@@ -18,6 +18,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import lenet.engine.EngineKind;
+import lenet.model.Model;
 import lenet.train.MetricsFile;
 import lenet.train.RunMetrics;
 import picocli.CommandLine;
@@ -69,6 +70,57 @@ class CliTest {
                 """, r.out().replace(System.lineSeparator(), "\n"));
     }
 
+    /** d2l 8.5's listing (with lenet's padding) and the ReLU variant; a model that does not exist is a usage error. */
+    @Test
+    void shapesOfEachModel() {
+        Result bn = run("shapes", "--model", "lenet-bn");
+        assertEquals(0, bn.code(), bn.err());
+        assertEquals("""
+                Reshape      output shape: 1×1×28×28
+                Conv2d       output shape: 1×6×28×28
+                BatchNorm2d  output shape: 1×6×28×28
+                Sigmoid      output shape: 1×6×28×28
+                AvgPool2d    output shape: 1×6×14×14
+                Conv2d       output shape: 1×16×10×10
+                BatchNorm2d  output shape: 1×16×10×10
+                Sigmoid      output shape: 1×16×10×10
+                AvgPool2d    output shape: 1×16×5×5
+                Flatten      output shape: 1×400
+                Linear       output shape: 1×120
+                BatchNorm1d  output shape: 1×120
+                Sigmoid      output shape: 1×120
+                Linear       output shape: 1×84
+                BatchNorm1d  output shape: 1×84
+                Sigmoid      output shape: 1×84
+                Linear       output shape: 1×10
+
+                parameters: 62,158
+                running statistics: 452 (batch norms' mean and variance, not trained)
+                """, bn.out().replace(System.lineSeparator(), "\n"));
+        Result relu = run("shapes", "--model", "lenet-relu");
+        assertEquals(0, relu.code(), relu.err());
+        assertEquals("""
+                Reshape      output shape: 1×1×28×28
+                Conv2d       output shape: 1×6×28×28
+                ReLU         output shape: 1×6×28×28
+                MaxPool2d    output shape: 1×6×14×14
+                Conv2d       output shape: 1×16×10×10
+                ReLU         output shape: 1×16×10×10
+                MaxPool2d    output shape: 1×16×5×5
+                Flatten      output shape: 1×400
+                Linear       output shape: 1×120
+                ReLU         output shape: 1×120
+                Linear       output shape: 1×84
+                ReLU         output shape: 1×84
+                Linear       output shape: 1×10
+
+                parameters: 61,706
+                """, relu.out().replace(System.lineSeparator(), "\n"));
+        Result wrong = run("shapes", "--model", "alexnet");
+        assertEquals(Cli.USAGE, wrong.code());
+        assertTrue(wrong.err().startsWith("lenet: --model must be lenet, lenet-bn or lenet-relu, got 'alexnet'"), wrong.err());
+    }
+
     @Test
     void devicesWithoutTornadoVm() {
         Result r = run("devices");
@@ -111,15 +163,27 @@ class CliTest {
         new CommandLine(cmd).parseArgs();
         TrainOptions o = cmd.options();
         assertEquals(new TrainOptions(null, 10, 256, 0.9f, 42, Runtime.getRuntime().availableProcessors(),
-                Integer.MAX_VALUE, Integer.MAX_VALUE, null, EngineKind.AUTO, null), o);
+                Integer.MAX_VALUE, Integer.MAX_VALUE, null, EngineKind.AUTO, null, Model.LENET), o);
 
         cmd = new TrainCommand();
         new CommandLine(cmd).parseArgs("--data", "d", "--epochs", "3", "--batch-size", "64", "--lr", "0.1",
                 "--seed", "7", "--threads", "1", "--train-limit", "1000", "--test-limit", "500",
                 "--metrics-json", dir.resolve("m.json").toString(), "--engine", "tornado", "--device", "1:2");
         assertEquals(new TrainOptions(Path.of("d"), 3, 64, 0.1f, 7, 1, 1000, 500, dir.resolve("m.json"), EngineKind.TORNADO,
-                new TrainOptions.Device(1, 2)), cmd.options());
-        assertNull(new TrainOptions(null, 1, 1, 1, 1, 1, 1, 1, null, EngineKind.JAVA, null).device());
+                new TrainOptions.Device(1, 2), Model.LENET), cmd.options());
+        assertNull(new TrainOptions(null, 1, 1, 1, 1, 1, 1, 1, null, EngineKind.JAVA, null, Model.LENET).device());
+
+        // Each model trains with its own learning rate unless --lr names one.
+        for (Model m : Model.values()) {
+            cmd = new TrainCommand();
+            new CommandLine(cmd).parseArgs("--model", m.id());
+            assertEquals(m, cmd.options().model());
+            assertEquals(m.defaultLr(), cmd.options().lr(), m.id());
+            cmd = new TrainCommand();
+            new CommandLine(cmd).parseArgs("--model", m.id(), "--lr", "0.25");
+            assertEquals(0.25f, cmd.options().lr(), m.id());
+        }
+        assertEquals(1.0f, Model.LENET_BN.defaultLr(), "d2l 8.5 trains LeNet with batch norm at lr 1.0");
     }
 
     @Test

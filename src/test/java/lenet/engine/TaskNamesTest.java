@@ -9,8 +9,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
 
 /**
@@ -18,13 +21,15 @@ import lenet.model.Params;
  * {@link LeNet#PARAMS} (or {@code loss.*}, {@code batch.*}), and is a row of {@code check-kernels}.
  */
 class TaskNamesTest {
-    @Test
-    void everyTaskIsNamedByItsLayerAndIsACheckKernelsRow() {
-        Set<String> layers = LeNet.PARAMS.stream().map(p -> p.name().substring(0, p.name().indexOf('.'))).collect(Collectors.toSet());
-        assertEquals(Set.of("conv1", "conv2", "fc1", "fc2", "fc3"), layers);
+    @ParameterizedTest
+    @EnumSource(Model.class)
+    void everyTaskIsNamedByItsLayerAndIsACheckKernelsRow(Model model) {
+        Set<String> layers = model.params().stream().map(LeNet.Param::layer).collect(Collectors.toSet());
+        assertEquals(model.batchNorm() ? Set.of("conv1", "conv2", "fc1", "fc2", "fc3", "bn1", "bn2", "bn3", "bn4")
+                : Set.of("conv1", "conv2", "fc1", "fc2", "fc3"), layers);
         Set<String> rows = KernelChecks.ALL.stream().map(KernelChecks.Check::id).collect(Collectors.toSet());
         List<String> seen = new ArrayList<>();
-        try (TornadoEngine engine = new TornadoEngine(TornadoEngineTest.data(), Params.xavier(5), 0.9f, 4, null)) {
+        try (TornadoEngine engine = new TornadoEngine(TornadoEngineTest.data(), Params.xavier(model, 5), 0.9f, 4, null)) {
             for (GraphSink g : engine.graphs()) {
                 for (String task : g.tasks()) {
                     String group = task.substring(0, Math.max(0, task.indexOf('.')));
@@ -35,8 +40,15 @@ class TaskNamesTest {
                 }
             }
         }
-        assertTrue(seen.containsAll(List.of("conv1.forwardSigmoidPool", "fc1.forwardSigmoid", "fc2.backwardInputSigmoid", "fc1.sumAndUpdate",
-                "conv1.poolBackwardSigmoid", "loss.forwardBackward", "batch.gather")), seen.toString());
+        List<String> expected = switch (model) {
+            case LENET -> List.of("conv1.forwardSigmoidPool", "fc1.forwardSigmoid", "fc2.backwardInputSigmoid", "fc1.sumAndUpdate",
+                    "conv1.poolBackwardSigmoid", "loss.forwardBackward", "batch.gather");
+            case LENET_RELU -> List.of("conv1.forwardReluMaxPool", "fc1.forwardRelu", "fc2.backwardInputRelu", "conv1.poolBackwardRelu",
+                    "fc1.sumAndUpdate", "loss.forwardBackward");
+            case LENET_BN -> List.of("conv1.forward", "bn1.statsPartials", "bn1.stats", "bn1.updateRunning", "bn1.forwardSigmoidPool",
+                    "bn3.forwardSigmoid", "bn4.backwardPartials", "bn4.sums", "bn4.backwardInput", "bn4.update", "conv1.poolBackwardSigmoid");
+        };
+        assertTrue(seen.containsAll(expected), seen.toString());
     }
 
     /** Parameters are named by layer; their PyTorch names (the fixture, old checkpoints) are the d2l nn.Sequential indices. */

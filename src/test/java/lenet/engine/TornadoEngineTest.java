@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
 import lenet.train.Trainer;
 import uk.ac.manchester.tornado.api.standin.StandIn;
@@ -176,14 +177,22 @@ class TornadoEngineTest {
         }
         int[] labels = r.ints(count, 0, 10).toArray();
         EngineData data = EngineData.of(train, labels, count, train, labels, count);
-        try (TornadoEngine tornado = new TornadoEngine(data, Params.xavier(5), 0.9f, 256, null)) {
-            List<GraphSink> graphs = tornado.graphs();
-            GraphSink step = graphs.get(1);
-            assertEquals("train", step.name());
-            assertEquals(24, step.tasks().size(), step.tasks().toString());
-            GraphSink eval = graphs.get(3);
-            assertEquals("eval", eval.name());
-            assertEquals(8, eval.tasks().size(), eval.tasks().toString());
+        // lenet-relu has lenet's shape, with ReLU and max-pooling in the same fused kernels; lenet-bn adds per
+        // batch norm 4 forward tasks (partial statistics, their combination, the running estimates, normalise
+        // with the sigmoid) and 4 backward (partial sums, their combination, dz, the SGD step of γ and β), and
+        // takes conv and linear layers' forward out of the kernels that fused the activation.
+        for (Model model : Model.values()) {
+            int trainTasks = model.batchNorm() ? 56 : 24;
+            int evalTasks = model.batchNorm() ? 12 : 8;
+            try (TornadoEngine tornado = new TornadoEngine(data, Params.xavier(model, 5), 0.9f, 256, null)) {
+                List<GraphSink> graphs = tornado.graphs();
+                GraphSink step = graphs.get(1);
+                assertEquals("train", step.name());
+                assertEquals(trainTasks, step.tasks().size(), model + ": " + step.tasks());
+                GraphSink eval = graphs.get(3);
+                assertEquals("eval", eval.name());
+                assertEquals(evalTasks, eval.tasks().size(), model + ": " + eval.tasks());
+            }
         }
     }
 }

@@ -19,10 +19,14 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import lenet.model.LeNet;
+import lenet.model.Model;
 import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /** The checkpoint file: what goes in comes out bit for bit; anything else is refused with one line naming the file. */
 class CheckpointTest {
@@ -161,6 +165,45 @@ class CheckpointTest {
             assertArrayEquals(bits(c.params().tensors().get(j).toHeapArray()), bits(back.params().tensors().get(j).toHeapArray()),
                     LeNet.PARAMS.get(j).name());
         }
+    }
+
+    /**
+     * Every model round-trips with its own tensors (lenet-bn's batch norms and running estimates too), and
+     * the header records it; a header without a model (files written before there were models) is lenet.
+     */
+    @ParameterizedTest
+    @EnumSource(Model.class)
+    void theModelIsRecordedAndComesBack(Model model) throws IOException {
+        Checkpoint c = sample();
+        Params p = Params.xavier(model, 9);
+        for (FloatArray t : p.tensors()) {
+            t.set(0, t.get(0) + 0.125f); // running statistics and batch norm scales away from their initial 0 and 1
+        }
+        Checkpoint m = new Checkpoint(c.config(), c.data(), c.state(), p);
+        Path file = dir.resolve(model.id() + ".ckpt");
+        Checkpoint.write(file, m);
+        assertTrue(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).contains("\"model\": \"" + model.id() + "\""));
+        Checkpoint back = Checkpoint.read(file);
+        assertEquals(model, back.params().model);
+        assertEquals(model.params().size(), back.params().tensors().size());
+        for (int j = 0; j < model.params().size(); j++) {
+            assertArrayEquals(bits(p.tensors().get(j).toHeapArray()), bits(back.params().tensors().get(j).toHeapArray()),
+                    model.params().get(j).name());
+        }
+    }
+
+    @Test
+    void aHeaderWithoutAModelIsLeNetAndAnUnknownModelIsRefused() throws IOException {
+        Path old = Files.write(dir.resolve("old.ckpt"), Checkpoint.encode(sample(), 1, h -> h.replace("\"model\": \"lenet\",", "")));
+        assertFalse(new String(Files.readAllBytes(old), StandardCharsets.UTF_8).contains("\"model\""));
+        assertEquals(Model.LENET, Checkpoint.read(old).params().model);
+        Path unknown = Files.write(dir.resolve("unknown.ckpt"), Checkpoint.encode(sample(), 1, h -> h.replace("\"model\": \"lenet\"",
+                "\"model\": \"alexnet\"")));
+        assertEquals(unknown + ": model \"alexnet\" is not one this lenet knows (lenet, lenet-bn or lenet-relu)", failure(unknown));
+        // A lenet-bn header over lenet's tensors: the tensor list does not match the model.
+        Path mixed = Files.write(dir.resolve("mixed.ckpt"), Checkpoint.encode(sample(), 1, h -> h.replace("\"model\": \"lenet\"",
+                "\"model\": \"lenet-bn\"")));
+        assertEquals(mixed + ": 10 tensors, a lenet-bn checkpoint has 26", failure(mixed));
     }
 
     @Test
