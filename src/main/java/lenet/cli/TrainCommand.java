@@ -67,7 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "RATE",
             description = "SGD learning rate, a positive float32 from 1.2e-38 to 3.4e38 (default: the model's, lenet 0.9, lenet-bn 1.0, "
-                    + "lenet-relu 0.1).")
+                    + "lenet-relu 0.3).")
     Float lr;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for weights and shuffling, any 64-bit integer (default: ${DEFAULT-VALUE}).")

@@ -36,7 +36,7 @@ import lenet.model.LeNet.Param;
 public enum Model {
     LENET("lenet", "LeNet-5", Activation.SIGMOID, Pool.AVERAGE, false, 0.9f),
     LENET_BN("lenet-bn", "LeNet-5 with batch norm (lenet-bn)", Activation.SIGMOID, Pool.AVERAGE, true, 1.0f),
-    LENET_RELU("lenet-relu", "LeNet-5 with ReLU and max-pooling (lenet-relu)", Activation.RELU, Pool.MAX, false, 0.1f);
+    LENET_RELU("lenet-relu", "LeNet-5 with ReLU and max-pooling (lenet-relu)", Activation.RELU, Pool.MAX, false, 0.3f);
 
     /** The activation after each convolution and hidden linear layer. */
     public enum Activation {
