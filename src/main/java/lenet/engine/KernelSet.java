@@ -5,15 +5,19 @@ import java.util.List;
 import lenet.kernels.AvgPool2d;
 import lenet.kernels.Conv2d;
 import lenet.kernels.Linear;
+import lenet.kernels.MaxPool2d;
 import lenet.kernels.cpu.AvgPool2dCpu;
 import lenet.kernels.cpu.Conv2dCpu;
 import lenet.kernels.cpu.LinearCpu;
+import lenet.kernels.cpu.MaxPool2dCpu;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task13;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Which implementation of the heavy kernels a step calls, and the shape of its gradient sums.
@@ -37,13 +41,18 @@ public record KernelSet(
         Task6<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInput,
         Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInputSigmoid,
         Task8<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> linearBackwardPartials,
-        Task7<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> poolBackwardSigmoid) {
+        Task7<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> poolBackwardSigmoid,
+        Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convForwardReluMaxPool,
+        Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearForwardRelu,
+        Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInputRelu,
+        Task8<FloatArray, IntArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> maxPoolBackwardRelu) {
 
     /** The plain kernels of {@code lenet.kernels}, sliced sums: the GPU source and shape, also runnable on the JVM. */
     public static final KernelSet PLAIN = new KernelSet("plain", true,
             Conv2d::forwardSigmoidPool, Conv2d::backwardInput, Conv2d::backwardPartials,
             Linear::forward, Linear::forwardSigmoid, Linear::backwardInput, Linear::backwardInputSigmoid, Linear::backwardPartials,
-            AvgPool2d::backwardSigmoid);
+            AvgPool2d::backwardSigmoid,
+            Conv2d::forwardReluMaxPool, Linear::forwardRelu, Linear::backwardInputRelu, MaxPool2d::backwardRelu);
 
     /**
      * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests), one slice per
@@ -53,7 +62,8 @@ public record KernelSet(
     public static final KernelSet CPU = new KernelSet("cpu", false,
             Conv2dCpu::forwardSigmoidPool, Conv2dCpu::backwardInput, Conv2dCpu::backwardPartials,
             LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
-            AvgPool2dCpu::backwardSigmoid);
+            AvgPool2dCpu::backwardSigmoid,
+            Conv2dCpu::forwardReluMaxPool, LinearCpu::forwardRelu, LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu);
 
     /** The kernel sets by name, for {@code --kernels}. */
     public static final List<KernelSet> ALL = List.of(CPU, PLAIN);
