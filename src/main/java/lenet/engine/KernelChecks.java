@@ -32,7 +32,11 @@ import lenet.kernels.Conv2d;
 import lenet.kernels.Conv2dReference;
 import lenet.kernels.Linear;
 import lenet.kernels.LinearReference;
+import lenet.kernels.MaxPool2d;
+import lenet.kernels.MaxPool2dReference;
 import lenet.kernels.Partials;
+import lenet.kernels.Relu;
+import lenet.kernels.ReluReference;
 import lenet.kernels.Sgd;
 import lenet.kernels.Sigmoid;
 import lenet.kernels.SigmoidReference;
@@ -230,6 +234,19 @@ public final class KernelChecks {
             return inOutInts(name, initial, value);
         }
 
+        /**
+         * An int output prefilled with −1, expected to equal {@code value} within {@code tolerance} (an argmax
+         * where the reference's window holds near ties the float kernel may resolve otherwise).
+         */
+        IntArray outInts(String name, int[] value, double[] tolerance) {
+            int[] initial = new int[value.length];
+            java.util.Arrays.fill(initial, -1);
+            IntArray a = inOutInts(name, initial, value);
+            Expected e = outputs.removeLast();
+            outputs.add(new Expected(e.name(), e.array(), e.initial(), e.value(), tolerance));
+            return a;
+        }
+
         IntArray inOutInts(String name, int[] initial, int[] value) {
             IntArray a = IntArray.fromArray(initial);
             arrays.add(a);
@@ -412,6 +429,15 @@ public final class KernelChecks {
             new Check("conv1.poolBackwardSigmoid", "AvgPool2d.backwardSigmoid", true, (c, n, r) -> poolBackwardSigmoid(c, pool(n, 1), r)),
             new Check("conv1.backwardInput", "Conv2d.backwardInput", true, (c, n, r) -> convBackwardInput(c, conv1(n), r)),
             new Check("conv1.backwardPartials", "Conv2d.backwardPartials", true, (c, n, r) -> convPartials(c, conv1(n), LeNetGraph.CONV1_SLICE, r)),
+            // the kernels of the ReLU and max-pooling variant
+            new Check("conv1.forwardReluMaxPool", "Conv2d.forwardReluMaxPool", true, (c, n, r) -> convForwardReluMaxPool(c, conv1(n), r)),
+            new Check("conv2.forwardReluMaxPool", "Conv2d.forwardReluMaxPool", true, (c, n, r) -> convForwardReluMaxPool(c, conv2(n), r)),
+            new Check("fc1.forwardRelu", "Linear.forwardRelu", true, (c, n, r) -> linearForwardRelu(c, linear(n, 1), r)),
+            new Check("fc2.forwardRelu", "Linear.forwardRelu", true, (c, n, r) -> linearForwardRelu(c, linear(n, 2), r)),
+            new Check("fc3.backwardInputRelu", "Linear.backwardInputRelu", true, (c, n, r) -> linearBackwardInputRelu(c, linear(n, 3), r)),
+            new Check("fc2.backwardInputRelu", "Linear.backwardInputRelu", true, (c, n, r) -> linearBackwardInputRelu(c, linear(n, 2), r)),
+            new Check("conv2.maxPoolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 2), r)),
+            new Check("conv1.maxPoolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 1), r)),
             new Check("fc3.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
             new Check("fc2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
             new Check("fc1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
@@ -444,6 +470,14 @@ public final class KernelChecks {
             new Check("fc2.sigmoidForward", "Sigmoid.forward", false, (c, n, r) -> sigmoidForward(c, F2 * n, r)),
             new Check("conv1.sigmoidBackward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, C1 * H1 * H1 * n, r)),
             new Check("fc2.sigmoidBackward", "Sigmoid.backward", false, (c, n, r) -> sigmoidBackward(c, F2 * n, r)),
+            new Check("conv1.maxPoolForward", "MaxPool2d.forward", false, (c, n, r) -> maxPoolForward(c, pool(n, 1), r)),
+            new Check("conv2.maxPoolForward", "MaxPool2d.forward", false, (c, n, r) -> maxPoolForward(c, pool(n, 2), r)),
+            new Check("conv1.maxPoolBackward", "MaxPool2d.backward", false, (c, n, r) -> maxPoolBackward(c, pool(n, 1), r)),
+            new Check("conv2.maxPoolBackward", "MaxPool2d.backward", false, (c, n, r) -> maxPoolBackward(c, pool(n, 2), r)),
+            new Check("conv1.reluForward", "Relu.forward", false, (c, n, r) -> reluForward(c, C1 * H1 * H1 * n, r)),
+            new Check("fc2.reluForward", "Relu.forward", false, (c, n, r) -> reluForward(c, F2 * n, r)),
+            new Check("conv1.reluBackward", "Relu.backward", false, (c, n, r) -> reluBackward(c, C1 * H1 * H1 * n, r)),
+            new Check("fc2.reluBackward", "Relu.backward", false, (c, n, r) -> reluBackward(c, F2 * n, r)),
             new Check("fc2.backwardInput", "Linear.backwardInput", false, (c, n, r) -> linearBackwardInput(c, linear(n, 2), r)),
             new Check("fc1.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 1), r)),
             new Check("fc2.backwardWeight", "Linear.backwardWeight", false, (c, n, r) -> linearBackwardWeight(c, linear(n, 2), r)),
@@ -628,6 +662,157 @@ public final class KernelChecks {
         FloatArray a = c.in(toBatchInnermost(act, s.n(), inFeatures));
         FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), inFeatures), toBatchInnermost(Tensors.relativeTolerance(ref, 3), s.n(), inFeatures));
         c.task((g, k) -> g.task(c.id(), k.poolBackwardSigmoid(), d, a, dIn, s.n(), s.c(), s.h(), s.w()));
+    }
+
+    // ---- ReLU and max pooling: comparisons and copies, exact; fused after a sum, the sum's bound (ReLU and max are 1-Lipschitz) ----
+
+    /**
+     * conv → ReLU → 2×2 max pool against {@link Conv2dReference}, {@link ReluReference} and
+     * {@link MaxPool2dReference} chained. act: the convolution's bound (the ReLU adds no rounding, and moves a
+     * value no further than the sum's error); pooled: the largest bound of its window; argmax: exact, except
+     * in a window where two values lie within their bounds of each other, where it may take any position
+     * that can be the first maximum ({@link MaxPool2dReference#argmaxTolerance}). Weights and bias as for a
+     * sigmoid layer ({@link #sigmoidLayerWeights}): pre-activations of both signs, so that the ReLU zeroes
+     * about a third of them and windows hold ties at 0.
+     */
+    private static void convForwardReluMaxPool(Case c, Conv2dReference.Shape s, SplittableRandom r) {
+        float[] in = uniform(r, s.inSize(), LO, 1);
+        float[] w = sigmoidLayerWeights(r, s.weightSize(), s.taps());
+        float[] bias = uniform(r, s.cout(), -1, 0.5);
+        Sums conv = Conv2dReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
+        double[] convTol = sumTolerance(conv.magnitude(), s.taps() + 1);
+        double[] y = ReluReference.forward(conv.value());
+        double[] lo = new double[y.length];
+        double[] hi = new double[y.length];
+        for (int j = 0; j < y.length; j++) {
+            lo[j] = Math.max(conv.value()[j] - convTol[j], 0);
+            hi[j] = Math.max(conv.value()[j] + convTol[j], 0);
+        }
+        AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), s.n(), s.cout(), s.ho(), s.wo());
+        MaxPool2dReference.Forward pool = MaxPool2dReference.forward(ps, y);
+        double[] poolTol = MaxPool2dReference.forward(ps, convTol).out();
+        double[] argTol = MaxPool2dReference.argmaxTolerance(ps, lo, hi, pool.argmax());
+        int outFeatures = s.cout() * s.ho() * s.wo();
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.cin() * s.h() * s.w()));
+        FloatArray wa = c.in(w);
+        FloatArray ba = c.in(bias);
+        FloatArray act = c.out("act", toBatchInnermost(y, s.n(), outFeatures), toBatchInnermost(convTol, s.n(), outFeatures));
+        FloatArray pooled = c.out("pooled", toBatchInnermost(pool.out(), s.n(), outFeatures / 4), toBatchInnermost(poolTol, s.n(), outFeatures / 4));
+        IntArray argmax = c.outInts("argmax", toBatchInnermost(pool.argmax(), s.n(), outFeatures / 4), toBatchInnermost(argTol, s.n(), outFeatures / 4));
+        c.task((g, k) -> g.task(c.id(), k.convForwardReluMaxPool(), x, wa, ba, act, pooled, argmax,
+                s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
+    }
+
+    /** Linear then ReLU, {@link LinearReference} then {@link ReluReference}: the sum's bound (the ReLU adds none). */
+    private static void linearForwardRelu(Case c, LinearReference.Shape s, SplittableRandom r) {
+        float[] in = uniform(r, s.n() * s.fin(), LO, 1);
+        float[] w = sigmoidLayerWeights(r, s.fout() * s.fin(), s.fin());
+        float[] bias = uniform(r, s.fout(), -1, 0.5);
+        Sums ref = LinearReference.forward(s, toDouble(in), toDouble(w), toDouble(bias));
+        double[] tol = sumTolerance(ref.magnitude(), s.fin() + 1);
+        double[] y = ReluReference.forward(ref.value());
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.fin()));
+        FloatArray wa = c.in(w);
+        FloatArray ba = c.in(bias);
+        FloatArray out = c.out("out", toBatchInnermost(y, s.n(), s.fout()), toBatchInnermost(tol, s.n(), s.fout()));
+        c.task((g, k) -> g.task(c.id(), k.linearForwardRelu(), x, wa, ba, out, s.n(), s.fin(), s.fout()));
+    }
+
+    /**
+     * Wᵀ dOut masked by y &gt; 0, {@link LinearReference#backwardInput} then {@link ReluReference#backward}: the
+     * sum's bound where y &gt; 0, exact 0 elsewhere. y: a ReLU output, about half of it 0.
+     */
+    private static void linearBackwardInputRelu(Case c, LinearReference.Shape s, SplittableRandom r) {
+        float[] dOut = uniform(r, s.n() * s.fout(), LO, 1);
+        float[] w = uniform(r, s.fout() * s.fin(), LO, 1);
+        float[] y = reluOutput(r, s.n() * s.fin());
+        Sums sum = LinearReference.backwardInput(s, toDouble(dOut), toDouble(w));
+        double[] ref = ReluReference.backward(toDouble(y), sum.value());
+        double[] tol = ReluReference.backward(toDouble(y), sumTolerance(sum.magnitude(), s.fout()));
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.fout()));
+        FloatArray wa = c.in(w);
+        FloatArray ya = c.in(toBatchInnermost(y, s.n(), s.fin()));
+        FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), s.fin()), toBatchInnermost(tol, s.n(), s.fin()));
+        c.task((g, k) -> g.task(c.id(), k.linearBackwardInputRelu(), d, wa, ya, dIn, s.n(), s.fin(), s.fout()));
+    }
+
+    /**
+     * The gradient gathered through a random argmax and masked by a ReLU output: {@link ReluReference#backward}
+     * of {@link MaxPool2dReference#backward} (which scatters). Exact: the kernel only copies or writes 0.
+     */
+    private static void maxPoolBackwardRelu(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
+        float[] dOut = uniform(r, s.outSize(), -1, 1);
+        int[] argmax = uniformInts(r, s.outSize(), 4);
+        float[] act = reluOutput(r, s.inSize());
+        double[] ref = ReluReference.backward(toDouble(act), MaxPool2dReference.backward(s, argmax, toDouble(dOut)));
+        int inFeatures = s.inSize() / s.n();
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.outSize() / s.n()));
+        IntArray arg = c.in(toBatchInnermost(argmax, s.n(), s.outSize() / s.n()));
+        FloatArray a = c.in(toBatchInnermost(act, s.n(), inFeatures));
+        FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), inFeatures), new double[ref.length]);
+        c.task((g, k) -> g.task(c.id(), k.maxPoolBackwardRelu(), d, arg, a, dIn, s.n(), s.c(), s.h(), s.w()));
+    }
+
+    /**
+     * Max pooling of inputs drawn from 9 values, so that about one window in five holds a tie for its maximum
+     * (the first maximum must win): output and argmax exact.
+     */
+    private static void maxPoolForward(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
+        float[] in = coarse(r, s.inSize());
+        MaxPool2dReference.Forward ref = MaxPool2dReference.forward(s, toDouble(in));
+        int outFeatures = s.outSize() / s.n();
+        FloatArray x = c.in(toBatchInnermost(in, s.n(), s.inSize() / s.n()));
+        FloatArray out = c.out("out", toBatchInnermost(ref.out(), s.n(), outFeatures), new double[ref.out().length]);
+        IntArray argmax = c.outInts("argmax", toBatchInnermost(ref.argmax(), s.n(), outFeatures));
+        c.task((g, k) -> g.task(c.id(), MaxPool2d::forward, x, out, argmax, s.n(), s.c(), s.h(), s.w()));
+    }
+
+    private static void maxPoolBackward(Case c, AvgPool2dReference.Shape s, SplittableRandom r) {
+        float[] dOut = uniform(r, s.outSize(), -1, 1);
+        int[] argmax = uniformInts(r, s.outSize(), 4);
+        double[] ref = MaxPool2dReference.backward(s, argmax, toDouble(dOut));
+        int inFeatures = s.inSize() / s.n();
+        FloatArray d = c.in(toBatchInnermost(dOut, s.n(), s.outSize() / s.n()));
+        IntArray arg = c.in(toBatchInnermost(argmax, s.n(), s.outSize() / s.n()));
+        FloatArray dIn = c.out("dIn", toBatchInnermost(ref, s.n(), inFeatures), new double[ref.length]);
+        c.task((g, k) -> g.task(c.id(), MaxPool2d::backward, d, arg, dIn, s.n(), s.c(), s.h(), s.w()));
+    }
+
+    private static void reluForward(Case c, int size, SplittableRandom r) {
+        float[] x = uniform(r, size, -1, 1);
+        double[] ref = ReluReference.forward(toDouble(x));
+        FloatArray xa = c.in(x);
+        FloatArray y = c.out("y", ref, new double[size]);
+        c.task((g, k) -> g.task(c.id(), Relu::forward, xa, y, size));
+    }
+
+    private static void reluBackward(Case c, int size, SplittableRandom r) {
+        float[] y = reluOutput(r, size);
+        float[] dy = uniform(r, size, -1, 1);
+        double[] ref = ReluReference.backward(toDouble(y), toDouble(dy));
+        FloatArray ya = c.in(y);
+        FloatArray dya = c.in(dy);
+        FloatArray dx = c.out("dx", ref, new double[size]);
+        c.task((g, k) -> g.task(c.id(), Relu::backward, ya, dya, dx, size));
+    }
+
+    /** A ReLU output: max(u, 0) for u uniform in [−1, 1), half of it exactly 0. */
+    private static float[] reluOutput(SplittableRandom r, int size) {
+        float[] y = uniform(r, size, -1, 1);
+        for (int j = 0; j < size; j++) {
+            y[j] = Math.max(y[j], 0.0f);
+        }
+        return y;
+    }
+
+    /** Values from {−1, −¾, …, 1}: 9 of them, so that equal values are common. */
+    private static float[] coarse(SplittableRandom r, int size) {
+        int[] k = uniformInts(r, size, 9);
+        float[] v = new float[size];
+        for (int j = 0; j < size; j++) {
+            v[j] = 0.25f * k[j] - 1.0f;
+        }
+        return v;
     }
 
     // ---- Sigmoid: element-wise, forward rounds 4 times (e^−x, 1 + ·, 1 / ·, and exp's own error), backward 3 ----

@@ -9,6 +9,7 @@ import lenet.kernels.MaxPool2d;
 import lenet.kernels.cpu.AvgPool2dCpu;
 import lenet.kernels.cpu.Conv2dCpu;
 import lenet.kernels.cpu.LinearCpu;
+import lenet.kernels.cpu.MaxPool2dCpu;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task10;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task11;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task12;
@@ -63,8 +64,8 @@ public record KernelSet(
     public static final KernelSet CPU = new KernelSet("cpu", false,
             Conv2dCpu::forwardSigmoidPool, Conv2dCpu::backwardInput, Conv2dCpu::backwardPartials,
             LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
-            AvgPool2dCpu::backwardSigmoid, Conv2dCpu::forward, Conv2d::forwardReluMaxPool, Linear::forwardRelu,
-            Linear::backwardInputRelu, MaxPool2d::backwardRelu);
+            AvgPool2dCpu::backwardSigmoid, Conv2dCpu::forward, Conv2dCpu::forwardReluMaxPool, LinearCpu::forwardRelu,
+            LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu);
 
     /** The kernel sets by name, for {@code --kernels}. */
     public static final List<KernelSet> ALL = List.of(CPU, PLAIN);

@@ -2,6 +2,7 @@ package lenet.kernels;
 
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * 2-D convolution, stride 1, square kernel k×k, zero padding {@code pad} (PyTorch's {@code Conv2d}).
@@ -87,6 +88,60 @@ public final class Conv2d {
                         sum += s;
                     }
                     pooled.set((co * hp * wp + q) * n + i, 0.25f * sum);
+                }
+            }
+        }
+    }
+
+    /**
+     * The forward step of a convolution followed by a ReLU and a 2×2 max pool, in one kernel:
+     * act[co][oy][ox][i] = relu(conv(in)[co][oy][ox][i]) (as {@link #forward}, then {@link Relu#of}),
+     * pooled[co][py][px][i] = the largest act of the window at (2py, 2px), ho and wo even, and
+     * argmax[co][py][px][i] its window position d = 2·(oy % 2) + (ox % 2), the first of equal maxima
+     * (as {@link MaxPool2d#forward}). {@code act} and {@code argmax} are kept for the backward pass
+     * ({@link MaxPool2d#backwardRelu}).
+     *
+     * <p>Threads: one per pooled output, cout × (ho/2·wo/2) × n; the batch loop {@code i} is the innermost
+     * {@code @Parallel} loop (GPU dimension 0). Each work-item computes the four outputs of its window
+     * (4·cin·k·k products) and owns them, as {@link #forwardSigmoidPool}.
+     */
+    public static void forwardReluMaxPool(FloatArray in, FloatArray weight, FloatArray bias, FloatArray act, FloatArray pooled, IntArray argmax,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        int hp = ho / 2;
+        int wp = wo / 2;
+        for (@Parallel int co = 0; co < cout; co++) {           // output channel
+            for (@Parallel int q = 0; q < hp * wp; q++) {      // pooled pixel py*wp + px
+                for (@Parallel int i = 0; i < n; i++) {        // example
+                    int py = q / wp;
+                    int px = q % wp;
+                    float best = 0.0f;
+                    int arg = 0;
+                    for (int d = 0; d < 4; d++) {              // window position (d/2, d%2)
+                        int oy = 2 * py + d / 2;
+                        int ox = 2 * px + d % 2;
+                        float acc = bias.get(co);
+                        for (int ci = 0; ci < cin; ci++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                int y = oy + ky - pad;
+                                for (int kx = 0; kx < k; kx++) {
+                                    int x = ox + kx - pad;
+                                    if (y >= 0 && y < h && x >= 0 && x < w) {
+                                        acc += weight.get(((co * cin + ci) * k + ky) * k + kx) * in.get(((ci * h + y) * w + x) * n + i);
+                                    }
+                                }
+                            }
+                        }
+                        float s = Relu.of(acc);
+                        act.set(((co * ho + oy) * wo + ox) * n + i, s);
+                        if (d == 0 || s > best) {              // the first maximum wins a tie
+                            best = s;
+                            arg = d;
+                        }
+                    }
+                    pooled.set((co * hp * wp + q) * n + i, best);
+                    argmax.set((co * hp * wp + q) * n + i, arg);
                 }
             }
         }

@@ -42,6 +42,22 @@ public final class Linear {
         }
     }
 
+    /**
+     * out[j][i] = relu(bias[j] + Σ_f weight[j][f] · in[f][i]): {@link #forward} with {@link Relu#of} in its
+     * epilogue. Threads: one per output, fout × n, the batch loop innermost (GPU dimension 0).
+     */
+    public static void forwardRelu(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int n, int fin, int fout) {
+        for (@Parallel int j = 0; j < fout; j++) {              // output feature
+            for (@Parallel int i = 0; i < n; i++) {            // example
+                float acc = bias.get(j);
+                for (int f = 0; f < fin; f++) {
+                    acc += weight.get(j * fin + f) * in.get(f * n + i);
+                }
+                out.set(j * n + i, Relu.of(acc));
+            }
+        }
+    }
+
     /** dIn[f][i] = Σ_j weight[j][f] · dOut[j][i] (Wᵀ dOut). Threads: one per input element, fin × n. */
     public static void backwardInput(FloatArray dOut, FloatArray weight, FloatArray dIn, int n, int fin, int fout) {
         for (@Parallel int f = 0; f < fin; f++) {               // input feature
@@ -69,6 +85,23 @@ public final class Linear {
                 }
                 float s = y.get(f * n + i);
                 dIn.set(f * n + i, acc * s * (1.0f - s));
+            }
+        }
+    }
+
+    /**
+     * dIn[f][i] = y[f][i] &gt; 0 ? Σ_j weight[j][f] · dOut[j][i] : 0, where y = relu(·) is this layer's input:
+     * {@link #backwardInput} with the ReLU's mask ({@link Relu#backward}) in its epilogue. Threads: one per
+     * input element, fin × n, batch innermost (GPU dimension 0).
+     */
+    public static void backwardInputRelu(FloatArray dOut, FloatArray weight, FloatArray y, FloatArray dIn, int n, int fin, int fout) {
+        for (@Parallel int f = 0; f < fin; f++) {               // input feature
+            for (@Parallel int i = 0; i < n; i++) {            // example
+                float acc = 0.0f;
+                for (int j = 0; j < fout; j++) {
+                    acc += weight.get(j * fin + f) * dOut.get(j * n + i);
+                }
+                dIn.set(f * n + i, y.get(f * n + i) > 0.0f ? acc : 0.0f);
             }
         }
     }

@@ -141,6 +141,20 @@ public final class Tensors {
         return transpose(outer, n, features);
     }
 
+    /** Batch-outermost {@code [n][features]} → batch-innermost {@code [features][n]}, for ints (an argmax). */
+    public static int[] toBatchInnermost(int[] outer, int n, int features) {
+        if (outer.length != n * features) {
+            throw new IllegalArgumentException("length " + outer.length + " is not " + n + "×" + features);
+        }
+        int[] t = new int[outer.length];
+        for (int i = 0; i < n; i++) {
+            for (int f = 0; f < features; f++) {
+                t[f * n + i] = outer[i * features + f];
+            }
+        }
+        return t;
+    }
+
     /** Kernels' batch-innermost {@code [features][n]} → {@code [n][features]} (NCHW for images). */
     public static float[] toBatchOutermost(float[] inner, int n, int features) {
         return transpose(inner, features, n);

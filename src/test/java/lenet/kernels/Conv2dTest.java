@@ -6,15 +6,20 @@ import static lenet.kernels.Tensors.nanFilled;
 import static lenet.kernels.Tensors.toBatchInnermost;
 import static lenet.kernels.Tensors.toBatchOutermost;
 import static lenet.kernels.Tensors.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import lenet.kernels.Conv2dReference.Shape;
 import lenet.model.LeNet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * {@link Conv2d}'s four kernels against {@link Conv2dReference} on seeded random data.
@@ -167,6 +172,104 @@ class Conv2dTest {
         Tensors.assertClose("Conv2d.forwardSigmoidPool pooled " + s,
                 toBatchOutermost(host(pooled), s.n(), s.cout() * (s.ho() / 2) * (s.wo() / 2)), pool, poolTol,
                 new int[] {s.n(), s.cout(), s.ho() / 2, s.wo() / 2}, "[i,co,py,px]");
+    }
+
+    /**
+     * conv → ReLU → 2×2 max pool in one kernel, against the references chained: {@link Conv2dReference} (EJML),
+     * {@link ReluReference}, {@link MaxPool2dReference}. Tolerance of act: the convolution's bound (the ReLU
+     * adds no rounding and moves no value further than the sum's error); of pooled: the largest bound of its
+     * window; the argmax exact, except where a window's values lie within their bounds of each other
+     * ({@link MaxPool2dReference#argmaxTolerance}). And exactly: pooled and argmax are what
+     * {@link MaxPool2d#forward} makes of the kernel's own act (the first maximum, ties included).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolableShapes")
+    void forwardReluMaxPool(Shape s) {
+        Data d = Data.of(s);
+        float[] inChwn = toBatchInnermost(d.in(), s.n(), s.cin() * s.h() * s.w());
+        FloatArray in = device(inChwn);
+        FloatArray act = nanFilled(s.outSize());
+        FloatArray pooled = nanFilled(s.outSize() / 4);
+        IntArray argmax = new IntArray(s.outSize() / 4);
+        argmax.init(-1);
+
+        Conv2d.forwardReluMaxPool(in, device(d.weight()), device(d.bias()), act, pooled, argmax,
+                s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad());
+
+        Tensors.assertUnchanged("input", inChwn, in);
+        Tensors.Sums conv = Conv2dReference.forward(s, toDouble(d.in()), toDouble(d.weight()), toDouble(d.bias()));
+        double[] convTol = Tensors.sumTolerance(conv.magnitude(), s.taps() + 1);
+        double[] y = ReluReference.forward(conv.value());
+        Tensors.assertClose("Conv2d.forwardReluMaxPool act " + s, toBatchOutermost(host(act), s.n(), s.cout() * s.ho() * s.wo()),
+                y, convTol, outShape(s), "[i,co,oy,ox]");
+        AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), s.n(), s.cout(), s.ho(), s.wo());
+        MaxPool2dReference.Forward pool = MaxPool2dReference.forward(ps, y);
+        int pooledFeatures = s.cout() * (s.ho() / 2) * (s.wo() / 2);
+        int[] pooledShape = {s.n(), s.cout(), s.ho() / 2, s.wo() / 2};
+        Tensors.assertClose("Conv2d.forwardReluMaxPool pooled " + s, toBatchOutermost(host(pooled), s.n(), pooledFeatures),
+                pool.out(), MaxPool2dReference.forward(ps, convTol).out(), pooledShape, "[i,co,py,px]");
+        double[] lo = new double[y.length];
+        double[] hi = new double[y.length];
+        for (int j = 0; j < y.length; j++) {
+            lo[j] = Math.max(conv.value()[j] - convTol[j], 0);
+            hi[j] = Math.max(conv.value()[j] + convTol[j], 0);
+        }
+        int[] kernelArgmax = MaxPool2dTest.outermost(argmax.toHeapArray(), s.n(), pooledFeatures);
+        float[] asFloats = new float[kernelArgmax.length];
+        for (int j = 0; j < asFloats.length; j++) {
+            asFloats[j] = kernelArgmax[j];
+        }
+        double[] refArgmax = java.util.Arrays.stream(pool.argmax()).asDoubleStream().toArray();
+        Tensors.assertClose("Conv2d.forwardReluMaxPool argmax " + s, asFloats, refArgmax,
+                MaxPool2dReference.argmaxTolerance(ps, lo, hi, pool.argmax()), pooledShape, "[i,co,py,px]");
+
+        FloatArray again = nanFilled(s.outSize() / 4);
+        IntArray againArgmax = new IntArray(s.outSize() / 4);
+        MaxPool2d.forward(act, again, againArgmax, s.n(), s.cout(), s.ho(), s.wo());
+        assertArrayEquals(host(again), host(pooled), "pooled: the maxima of the kernel's own act");
+        assertArrayEquals(againArgmax.toHeapArray(), argmax.toHeapArray(), "argmax: the first maxima of the kernel's own act");
+    }
+
+    /**
+     * Ties through the fused kernel: a 1×1 convolution with weight 1 and bias 0 passes its input through
+     * exactly, so act = relu(input) and the pool sees the ties of an input drawn from {−1, −½, 0, ½, 1} (and
+     * the ReLU's zeros): pooled and argmax exactly {@link MaxPool2dReference}'s, the first maximum of each
+     * window. Batches of 1 and 5.
+     */
+    @Test
+    void forwardReluMaxPoolResolvesTiesToTheFirstMaximum() {
+        for (int n : new int[] {1, 5}) {
+            Shape s = new Shape("1x1 identity", n, 1, 6, 8, 1, 1, 0);
+            SplittableRandom r = Tensors.random(s.toString());
+            float[] x = new float[s.inSize()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = 0.5f * r.nextInt(5) - 1.0f;
+            }
+            FloatArray act = nanFilled(s.outSize());
+            FloatArray pooled = nanFilled(s.outSize() / 4);
+            IntArray argmax = new IntArray(s.outSize() / 4);
+            argmax.init(-1);
+            Conv2d.forwardReluMaxPool(device(toBatchInnermost(x, n, s.cin() * s.h() * s.w())), device(new float[] {1}), device(new float[] {0}),
+                    act, pooled, argmax, n, 1, s.h(), s.w(), 1, 1, 0);
+            AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), n, 1, s.h(), s.w());
+            MaxPool2dReference.Forward ref = MaxPool2dReference.forward(ps, ReluReference.forward(toDouble(x)));
+            int features = (s.h() / 2) * (s.w() / 2);
+            int[] got = MaxPool2dTest.outermost(argmax.toHeapArray(), n, features);
+            int later = 0;
+            for (int o = 0; o < got.length; o++) {
+                assertEquals(ref.argmax()[o], got[o], "argmax at " + o + " " + s);
+                assertEquals((float) ref.out()[o], toBatchOutermost(host(pooled), n, features)[o], "pooled at " + o + " " + s);
+            }
+            for (int o = 0; o < got.length; o++) {
+                int i = o / features;
+                int p = o % features;
+                int base = (i * s.h() + 2 * (p / (s.w() / 2))) * s.w() + 2 * (p % (s.w() / 2));
+                for (int e = got[o] + 1; e < 4; e++) {
+                    later += Relu.of(x[base + (e / 2) * s.w() + e % 2]) == ref.out()[o] ? 1 : 0;
+                }
+            }
+            assertTrue(later >= 3, "too few windows whose maximum recurs after the first: " + later);
+        }
     }
 
     /** Slice counts to try for a batch of n: one, a few that do not divide n, and one per example. */

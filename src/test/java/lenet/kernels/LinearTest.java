@@ -161,6 +161,46 @@ class LinearTest {
                 new int[] {s.n(), s.fin()}, "[i,f]");
     }
 
+    /** Linear with the ReLU in its epilogue, against {@link LinearReference} (EJML) then {@link ReluReference}: the sum's bound (the ReLU adds none). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void forwardRelu(Shape s) {
+        Data d = Data.of(s);
+        FloatArray out = nanFilled(s.n() * s.fout());
+
+        Linear.forwardRelu(device(toBatchInnermost(d.in(), s.n(), s.fin())), device(d.weight()), device(d.bias()), out,
+                s.n(), s.fin(), s.fout());
+
+        Tensors.Sums ref = LinearReference.forward(s, toDouble(d.in()), toDouble(d.weight()), toDouble(d.bias()));
+        Tensors.assertClose("Linear.forwardRelu " + s, toBatchOutermost(host(out), s.n(), s.fout()), ReluReference.forward(ref.value()),
+                Tensors.sumTolerance(ref.magnitude(), s.fin() + 1), new int[] {s.n(), s.fout()}, "[i,j]");
+    }
+
+    /**
+     * Wᵀ dOut masked by the ReLU that produced this layer's input y (half of it 0), against
+     * {@link LinearReference} (EJML) then {@link ReluReference#backward}: the sum's bound where y &gt; 0, exactly
+     * 0 elsewhere.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void backwardInputRelu(Shape s) {
+        Data d = Data.of(s);
+        float[] y = Tensors.uniform(Tensors.random("y " + s), s.n() * s.fin(), -1, 1);
+        for (int j = 0; j < y.length; j++) {
+            y[j] = Math.max(y[j], 0.0f);
+        }
+        FloatArray dIn = nanFilled(s.n() * s.fin());
+
+        Linear.backwardInputRelu(device(toBatchInnermost(d.dOut(), s.n(), s.fout())), device(d.weight()),
+                device(toBatchInnermost(y, s.n(), s.fin())), dIn, s.n(), s.fin(), s.fout());
+
+        Tensors.Sums sum = LinearReference.backwardInput(s, toDouble(d.dOut()), toDouble(d.weight()));
+        double[] ref = ReluReference.backward(toDouble(y), sum.value());
+        double[] tol = ReluReference.backward(toDouble(y), Tensors.sumTolerance(sum.magnitude(), s.fout()));
+        Tensors.assertClose("Linear.backwardInputRelu " + s, toBatchOutermost(host(dIn), s.n(), s.fin()), ref, tol,
+                new int[] {s.n(), s.fin()}, "[i,f]");
+    }
+
     /**
      * The two-stage weight and bias gradient: each slice's partial sums against {@link LinearReference}
      * (EJML) on that slice's examples alone, then {@link Partials#sum} against the whole batch's reference.

@@ -3,6 +3,7 @@ package lenet.kernels.cpu;
 import java.lang.foreign.MemorySegment;
 import lenet.kernels.Conv2d;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * CPU twin of {@link Conv2d}: the same methods, math and layouts, vectorised along the batch axis
@@ -86,6 +87,23 @@ public final class Conv2dCpu {
         forward(in, weight, bias, act, n, cin, h, w, cout, k, pad);
         SigmoidCpu.forward(act, act, cout * ho * wo * n);
         AvgPool2dCpu.forward(act, pooled, n, cout, ho, wo);
+    }
+
+    /**
+     * As {@link Conv2d#forwardReluMaxPool}: {@link #forward} into act, then one vector pass that applies the
+     * ReLU to act in place and pools it ({@link MaxPool2dCpu#forward}'s loop). Batches smaller than one
+     * vector run the plain kernel.
+     */
+    public static void forwardReluMaxPool(FloatArray in, FloatArray weight, FloatArray bias, FloatArray act, FloatArray pooled, IntArray argmax,
+            int n, int cin, int h, int w, int cout, int k, int pad) {
+        if (n < Simd.V) {
+            Conv2d.forwardReluMaxPool(in, weight, bias, act, pooled, argmax, n, cin, h, w, cout, k, pad);
+            return;
+        }
+        int ho = h + 2 * pad - k + 1;
+        int wo = w + 2 * pad - k + 1;
+        forward(in, weight, bias, act, n, cin, h, w, cout, k, pad);
+        MaxPool2dCpu.reluForward(act, pooled, argmax, n, cout, ho, wo);
     }
 
     /**

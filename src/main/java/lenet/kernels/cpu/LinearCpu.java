@@ -76,6 +76,18 @@ public final class LinearCpu {
         SigmoidCpu.backward(y, dIn, dIn, fin * n);
     }
 
+    /** As {@link Linear#forwardRelu}: {@link #forward}, then {@link ReluCpu#forward} in place. */
+    public static void forwardRelu(FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int n, int fin, int fout) {
+        forward(in, weight, bias, out, n, fin, fout);
+        ReluCpu.forward(out, out, fout * n);
+    }
+
+    /** As {@link Linear#backwardInputRelu}: {@link #backwardInput}, then {@link ReluCpu#backward} in place. */
+    public static void backwardInputRelu(FloatArray dOut, FloatArray weight, FloatArray y, FloatArray dIn, int n, int fin, int fout) {
+        backwardInput(dOut, weight, dIn, n, fin, fout);
+        ReluCpu.backward(y, dIn, dIn, fin * n);
+    }
+
     /**
      * As {@link Linear#backwardPartials} with one slice, the CPU's shape: {@link #backwardWeight} into
      * wPart and {@link #backwardBias} into bPart. Other slice counts run the plain kernel.

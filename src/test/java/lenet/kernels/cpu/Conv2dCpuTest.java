@@ -4,6 +4,7 @@ import static lenet.kernels.cpu.TwinCheck.abs;
 import static lenet.kernels.cpu.TwinCheck.assertSumsClose;
 import static lenet.kernels.cpu.TwinCheck.nan;
 import static lenet.kernels.cpu.TwinCheck.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -12,6 +13,7 @@ import lenet.model.LeNet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /** {@link Conv2dCpu} against {@link Conv2d} on random data (tolerance: {@link TwinCheck#SUM_TOLERANCE}). */
 class Conv2dCpuTest {
@@ -148,6 +150,45 @@ class Conv2dCpuTest {
         lenet.kernels.AvgPool2d.forward(scale, poolScale, s.n, s.cout, s.ho(), s.wo());
         assertSumsClose("forwardSigmoidPool act " + s, plainAct, twinAct, scale);
         assertSumsClose("forwardSigmoidPool pooled " + s, plainPool, twinPool, poolScale);
+    }
+
+    /**
+     * The ReLU and the max pool in the epilogue: act within {@link TwinCheck#SUM_TOLERANCE} of the
+     * convolution's Σ|terms| (the ReLU moves no value further than the sum's difference); pooled and argmax
+     * exactly what {@link lenet.kernels.MaxPool2d#forward} makes of the twin's own act (the twin may break a
+     * near tie otherwise than the plain kernel, whose sums differ in the last bits). Shapes whose output pools.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardReluMaxPoolMatchesPlainKernel(Shape s) {
+        if (s.ho() % 2 != 0 || s.wo() % 2 != 0) {
+            return;
+        }
+        Random r = new Random(7);
+        FloatArray in = random(r, s.cin * s.h * s.w * s.n);
+        FloatArray weight = random(r, s.cout * s.cin * s.k * s.k);
+        FloatArray bias = random(r, s.cout);
+        int outSize = s.cout * s.ho() * s.wo() * s.n;
+        FloatArray plainAct = nan(outSize);
+        FloatArray twinAct = nan(outSize);
+        FloatArray plainPool = nan(outSize / 4);
+        FloatArray twinPool = nan(outSize / 4);
+        IntArray plainArg = new IntArray(outSize / 4);
+        IntArray twinArg = new IntArray(outSize / 4);
+        twinArg.init(-1);
+        FloatArray scale = nan(outSize);
+        Conv2d.forwardReluMaxPool(in, weight, bias, plainAct, plainPool, plainArg, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        Conv2dCpu.forwardReluMaxPool(in, weight, bias, twinAct, twinPool, twinArg, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        Conv2d.forward(abs(in), abs(weight), abs(bias), scale, s.n, s.cin, s.h, s.w, s.cout, s.k, s.pad);
+        assertSumsClose("forwardReluMaxPool act " + s, plainAct, twinAct, scale);
+        FloatArray ownPool = nan(outSize / 4);
+        IntArray ownArg = new IntArray(outSize / 4);
+        lenet.kernels.MaxPool2d.forward(twinAct, ownPool, ownArg, s.n, s.cout, s.ho(), s.wo());
+        assertArrayEquals(ownPool.toHeapArray(), twinPool.toHeapArray(), "forwardReluMaxPool pooled " + s);
+        assertArrayEquals(ownArg.toHeapArray(), twinArg.toHeapArray(), "forwardReluMaxPool argmax " + s);
+        FloatArray poolScale = nan(outSize / 4);
+        lenet.kernels.MaxPool2d.forward(scale, poolScale, new IntArray(outSize / 4), s.n, s.cout, s.ho(), s.wo());
+        assertSumsClose("forwardReluMaxPool pooled vs plain " + s, plainPool, twinPool, poolScale);
     }
 
     /** One slice, the CPU's shape: the weight and bias partials are the whole batch's gradient. */

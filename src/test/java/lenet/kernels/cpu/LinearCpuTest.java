@@ -132,6 +132,46 @@ class LinearCpuTest {
         assertSumsClose("backwardInputSigmoid " + s, plain, twin, scale);
     }
 
+    /** The ReLU in the epilogue: within {@link TwinCheck#SUM_TOLERANCE} of the linear layer's Σ|terms| (the ReLU moves no value further). */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardReluMatchesPlainKernel(Shape s) {
+        Random r = new Random(7);
+        FloatArray in = random(r, s.fin * s.n);
+        FloatArray weight = random(r, s.fout * s.fin);
+        FloatArray bias = random(r, s.fout);
+        FloatArray plain = nan(s.fout * s.n);
+        FloatArray twin = nan(s.fout * s.n);
+        FloatArray scale = nan(s.fout * s.n);
+        Linear.forwardRelu(in, weight, bias, plain, s.n, s.fin, s.fout);
+        Linear.forward(abs(in), abs(weight), abs(bias), scale, s.n, s.fin, s.fout);
+        LinearCpu.forwardRelu(in, weight, bias, twin, s.n, s.fin, s.fout);
+        assertSumsClose("forwardRelu " + s, plain, twin, scale);
+    }
+
+    /** The ReLU's mask in the epilogue: where y = 0 both are exactly 0, elsewhere the sums are close. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardInputReluMatchesPlainKernel(Shape s) {
+        Random r = new Random(8);
+        FloatArray dOut = random(r, s.fout * s.n);
+        FloatArray weight = random(r, s.fout * s.fin);
+        FloatArray y = random(r, s.fin * s.n);
+        lenet.kernels.Relu.forward(y, y, s.fin * s.n);
+        FloatArray plain = nan(s.fin * s.n);
+        FloatArray twin = nan(s.fin * s.n);
+        FloatArray scale = nan(s.fin * s.n);
+        Linear.backwardInputRelu(dOut, weight, y, plain, s.n, s.fin, s.fout);
+        Linear.backwardInput(abs(dOut), abs(weight), scale, s.n, s.fin, s.fout);
+        LinearCpu.backwardInputRelu(dOut, weight, y, twin, s.n, s.fin, s.fout);
+        assertSumsClose("backwardInputRelu " + s, plain, twin, scale);
+        for (int j = 0; j < s.fin * s.n; j++) {
+            if (y.get(j) == 0) {
+                org.junit.jupiter.api.Assertions.assertEquals(0, Float.floatToRawIntBits(twin.get(j)), "masked element " + j + " " + s);
+            }
+        }
+    }
+
     /** One slice, the CPU's shape: the weight and bias partials are the whole batch's gradient. */
     @ParameterizedTest
     @MethodSource("shapes")

@@ -1,0 +1,107 @@
+package lenet.kernels.cpu;
+
+import static lenet.kernels.cpu.TwinCheck.nan;
+import static lenet.kernels.cpu.TwinCheck.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import lenet.kernels.MaxPool2d;
+import lenet.model.LeNet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * {@link MaxPool2dCpu} against {@link MaxPool2d} on random data, with ties: the twin compares and copies
+ * the same values in the same order, so the results must be equal bit for bit, argmax included.
+ */
+class MaxPool2dCpuTest {
+    record Shape(int n, int c, int h, int w) {
+    }
+
+    /** Batch 1, n=3 with an odd channel count and a non-square input, n=37, and LeNet's two pools at n=48, 128, 256. */
+    static Stream<Shape> shapes() {
+        Stream.Builder<Shape> b = Stream.builder();
+        b.add(new Shape(1, LeNet.C1, LeNet.H1, LeNet.H1)).add(new Shape(3, 3, 6, 8)).add(new Shape(37, 3, 6, 8));
+        for (int n : new int[] {48, 128, 256}) {
+            b.add(new Shape(n, LeNet.C1, LeNet.H1, LeNet.H1)).add(new Shape(n, LeNet.C2, LeNet.H2, LeNet.H2));
+        }
+        return b.build();
+    }
+
+    /** Values from {−1, −½, 0, ½, 1}: ties for the maximum in many windows. */
+    private static FloatArray coarse(Random r, int size) {
+        FloatArray a = new FloatArray(size);
+        for (int j = 0; j < size; j++) {
+            a.set(j, 0.5f * r.nextInt(5) - 1.0f);
+        }
+        return a;
+    }
+
+    private static IntArray minusOnes(int size) {
+        IntArray a = new IntArray(size);
+        a.init(-1);
+        return a;
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardEqualsPlainKernel(Shape s) {
+        for (FloatArray in : new FloatArray[] {random(new Random(1), s.c * s.h * s.w * s.n), coarse(new Random(2), s.c * s.h * s.w * s.n)}) {
+            int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
+            FloatArray plain = nan(outSize);
+            FloatArray twin = nan(outSize);
+            IntArray plainArg = minusOnes(outSize);
+            IntArray twinArg = minusOnes(outSize);
+            MaxPool2d.forward(in, plain, plainArg, s.n, s.c, s.h, s.w);
+            MaxPool2dCpu.forward(in, twin, twinArg, s.n, s.c, s.h, s.w);
+            assertArrayEquals(plain.toHeapArray(), twin.toHeapArray(), "forward " + s);
+            assertArrayEquals(plainArg.toHeapArray(), twinArg.toHeapArray(), "forward argmax " + s);
+        }
+    }
+
+    /** The ReLU applied in place on the way (the epilogue of {@link Conv2dCpu#forwardReluMaxPool}): act as {@link lenet.kernels.Relu#forward} makes it. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void reluForwardEqualsReluThenPlainKernel(Shape s) {
+        int size = s.c * s.h * s.w * s.n;
+        FloatArray act = coarse(new Random(3), size);
+        FloatArray plainAct = new FloatArray(size);
+        lenet.kernels.Relu.forward(act, plainAct, size);
+        int outSize = size / 4;
+        FloatArray plain = nan(outSize);
+        FloatArray twin = nan(outSize);
+        IntArray plainArg = minusOnes(outSize);
+        IntArray twinArg = minusOnes(outSize);
+        MaxPool2d.forward(plainAct, plain, plainArg, s.n, s.c, s.h, s.w);
+        MaxPool2dCpu.reluForward(act, twin, twinArg, s.n, s.c, s.h, s.w);
+        assertArrayEquals(plainAct.toHeapArray(), act.toHeapArray(), "act " + s);
+        assertArrayEquals(plain.toHeapArray(), twin.toHeapArray(), "pooled " + s);
+        assertArrayEquals(plainArg.toHeapArray(), twinArg.toHeapArray(), "argmax " + s);
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardReluEqualsPlainKernel(Shape s) {
+        Random r = new Random(4);
+        int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
+        int inSize = outSize * 4;
+        FloatArray dOut = random(r, outSize);
+        IntArray argmax = new IntArray(outSize);
+        for (int j = 0; j < outSize; j++) {
+            argmax.set(j, r.nextInt(4));
+        }
+        FloatArray act = random(r, inSize);
+        lenet.kernels.Relu.forward(act, act, inSize);
+        FloatArray plain = nan(inSize);
+        FloatArray twin = nan(inSize);
+        MaxPool2d.backwardRelu(dOut, argmax, act, plain, s.n, s.c, s.h, s.w);
+        MaxPool2dCpu.backwardRelu(dOut, argmax, act, twin, s.n, s.c, s.h, s.w);
+        for (int j = 0; j < inSize; j++) {
+            assertEquals(Float.floatToRawIntBits(plain.get(j)), Float.floatToRawIntBits(twin.get(j)), "backwardRelu " + s + ", element " + j);
+        }
+    }
+}
