@@ -1007,18 +1007,16 @@ public final class KernelChecks {
         return z;
     }
 
-    /** (count, mean, M2) per slice of {@code sliceSize} examples and channel, against {@link BatchNormReference#moments} on the slice: count exact. */
-    private static void bnStatsPartials(Case c, BnShape b, int sliceSize, SplittableRandom r) {
+    /** (count, mean, M2) per slice (the step's interleaved slices at batch n) and channel, against {@link BatchNormReference#moments} on the slice: count exact. */
+    private static void bnStatsPartials(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
         BatchNormReference.Shape s = b.s();
-        int slices = BatchNorm.slices(s.n(), sliceSize);
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
         float[] z = bnInput(s, r);
         double[] zd = toDouble(z);
-        double[] ref = BatchNormReference.partials(s, zd, sliceSize);
+        double[] ref = BatchNormReference.partials(s, zd, examplesPerSlice);
         double[] tol = new double[ref.length];
         for (int sl = 0; sl < slices; sl++) {
-            int from = sl * sliceSize;
-            int to = Math.min(s.n(), from + sliceSize);
-            double[][] t = BatchNormReference.partialBounds(s, zd, from, to, BatchNormReference.moments(s, zd, from, to));
+            double[][] t = BatchNormReference.partialBounds(s, zd, sl, s.n(), slices, BatchNormReference.moments(s, zd, sl, s.n(), slices));
             for (int ch = 0; ch < s.c(); ch++) {
                 tol[(sl * s.c() + ch) * 3 + 1] = t[0][ch];
                 tol[(sl * s.c() + ch) * 3 + 2] = t[1][ch];
@@ -1026,19 +1024,19 @@ public final class KernelChecks {
         }
         FloatArray za = c.in(toBatchInnermost(z, s.n(), s.c() * s.hw()));
         FloatArray part = c.out("part", ref, tol);
-        c.task((g, k) -> g.task(c.id(), BatchNorm::statsPartials, za, part, s.n(), s.c(), s.hw(), sliceSize, 0));
+        c.task((g, k) -> g.task(c.id(), BatchNorm::statsPartials, za, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
     }
 
     /**
      * Chan's combination of the partials of the step's slices at batch n (counts as the slices hold, means from [−1, 1), M2 from
      * count·[0.05, 1)) against {@link BatchNormReference#combine}, within {@link BatchNormReference#statsBounds}.
      */
-    private static void bnStats(Case c, BnShape b, int sliceSize, SplittableRandom r) {
+    private static void bnStats(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
         BatchNormReference.Shape s = b.s();
-        int slices = BatchNorm.slices(s.n(), sliceSize);
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
         float[] part = new float[slices * s.c() * 3];
         for (int sl = 0; sl < slices; sl++) {
-            int count = (Math.min(s.n(), (sl + 1) * sliceSize) - sl * sliceSize) * s.hw();
+            int count = sliceSize(s.n(), sl, slices) * s.hw();
             for (int ch = 0; ch < s.c(); ch++) {
                 part[(sl * s.c() + ch) * 3] = count;
                 part[(sl * s.c() + ch) * 3 + 1] = (float) r.nextDouble(-1, 1);
@@ -1118,9 +1116,9 @@ public final class KernelChecks {
     }
 
     /** (Σ dy, Σ dy·xhat) per slice and channel: float sums of the slice's m·hw terms, against double sums. */
-    private static void bnBackwardPartials(Case c, BnShape b, int sliceSize, SplittableRandom r) {
+    private static void bnBackwardPartials(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
         BatchNormReference.Shape s = b.s();
-        int slices = BatchNorm.slices(s.n(), sliceSize);
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
         float[] dy = uniform(r, s.size(), LO, 1);
         float[] xhat = uniform(r, s.size(), LO, 1);
         double[] ref = new double[slices * s.c() * 2];
@@ -1130,7 +1128,7 @@ public final class KernelChecks {
             for (int ch = 0; ch < s.c(); ch++) {
                 for (int p = 0; p < s.hw(); p++) {
                     int at = (i * s.c() + ch) * s.hw() + p;
-                    int out = ((i / sliceSize) * s.c() + ch) * 2;
+                    int out = ((i % slices) * s.c() + ch) * 2;
                     ref[out] += dy[at];
                     mag[out] += Math.abs(dy[at]);
                     ref[out + 1] += (double) dy[at] * xhat[at];
@@ -1139,7 +1137,7 @@ public final class KernelChecks {
             }
         }
         for (int sl = 0; sl < slices; sl++) {
-            int terms = (Math.min(s.n(), (sl + 1) * sliceSize) - sl * sliceSize) * s.hw();
+            int terms = sliceSize(s.n(), sl, slices) * s.hw();
             for (int j = sl * s.c() * 2; j < (sl + 1) * s.c() * 2; j++) {
                 tol[j] = sumTolerance(new double[] {mag[j]}, terms)[0];
             }
@@ -1148,13 +1146,13 @@ public final class KernelChecks {
         FloatArray d = c.in(toBatchInnermost(dy, s.n(), row));
         FloatArray x = c.in(toBatchInnermost(xhat, s.n(), row));
         FloatArray part = c.out("part", ref, tol);
-        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardPartials, d, x, part, s.n(), s.c(), s.hw(), sliceSize, 0));
+        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardPartials, d, x, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
     }
 
     /** dGamma and dBeta: float sums of the step's slices' partials, against double sums. */
-    private static void bnSums(Case c, BnShape b, int sliceSize, SplittableRandom r) {
+    private static void bnSums(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
         BatchNormReference.Shape s = b.s();
-        int slices = BatchNorm.slices(s.n(), sliceSize);
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
         float[] part = uniform(r, slices * s.c() * 2, LO, 1);
         double[][] sums = partialSums(part, slices, s.c() * 2);
         double[][] beta = {new double[s.c()], new double[s.c()]};

@@ -18,9 +18,12 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <p>Training normalises with the batch's mean and biased variance; the running estimates move by
  * {@link #MOMENTUM} towards the batch mean and the unbiased variance; evaluation normalises with the running
  * estimates. The per-channel sums over the batch are two-stage, with no atomics and no long serial chain:
- * a stage over slices of {@code sliceSize} consecutive examples, slice s holding examples
- * [s·sliceSize, min(n, (s+1)·sliceSize)) (the last one may be short), writing one partial per slice and
- * channel, then a stage combining the slices in slice order. A partial buffer may gather the slices of
+ * a stage over slices of at most {@code sliceSize} examples writing one partial per slice and channel,
+ * then a stage combining the slices in slice order. The n examples are dealt into slices(n, sliceSize) =
+ * ⌈n/sliceSize⌉ interleaved slices, slice s holding examples s, s + slices, s + 2·slices, … (as
+ * {@link Conv2d#backwardPartials} deals them): ⌈(n − s)/slices⌉ ≤ sliceSize of them, so the last slices may
+ * hold one fewer. The slice loop is the innermost {@code @Parallel} loop (GPU dimension 0), so neighbouring
+ * work-items read neighbouring examples of the same position: coalesced loads. A partial buffer may gather the slices of
  * several calls (the JVM engine's shards of one batch, each with its own n): a call writes its slices from
  * slice {@code firstSlice} on, and the combining kernel reads them all. The slice sizes below keep every
  * work-item at batch 256 under 4,096 global loads (both partial kernels read 2·sliceSize·hw values).
@@ -36,8 +39,8 @@ public final class BatchNorm {
 
     /** Examples per slice after conv1 ([6][28·28][n]): 2·2·784 = 3,136 loads a work-item, 128 slices at batch 256. */
     public static final int CONV1_SLICE = 2;
-    /** Examples per slice after conv2 ([16][10·10][n]): 2·16·100 = 3,200 loads a work-item, 16 slices at batch 256. */
-    public static final int CONV2_SLICE = 16;
+    /** Examples per slice after conv2 ([16][10·10][n]): 2·8·100 = 1,600 loads a work-item, 32 slices at batch 256 (as conv2's weight gradient). */
+    public static final int CONV2_SLICE = 8;
     /** Examples per slice after a hidden linear layer ([120][n], [84][n]): 2·32 = 64 loads a work-item, 8 slices at batch 256. */
     public static final int LINEAR_SLICE = 32;
 
@@ -48,7 +51,7 @@ public final class BatchNorm {
 
     /**
      * Stage 1 of the statistics: part[((firstSlice + s)·c + ch)·3 + {0, 1, 2}] = (count, mean, M2) of channel
-     * ch over slice s's examples and all hw positions: count = examples·hw, mean their mean, M2 = Σ (z − mean)²
+     * ch over slice s's examples (s, s + slices, …) and all hw positions: count = examples·hw, mean their mean, M2 = Σ (z − mean)²
      * (two passes over the slice: the sum, then the squared deviations from its mean).
      *
      * <p>Threads: c × slices(n, sliceSize), the slice loop innermost (GPU dimension 0). A work-item reads its
@@ -57,17 +60,12 @@ public final class BatchNorm {
     public static void statsPartials(FloatArray z, FloatArray part, int n, int c, int hw, int sliceSize, int firstSlice) {
         int slices = (n + sliceSize - 1) / sliceSize;
         for (@Parallel int ch = 0; ch < c; ch++) {              // channel
-            for (@Parallel int s = 0; s < slices; s++) {       // slice: examples [s·sliceSize, ...)
-                int from = s * sliceSize;
-                int to = from + sliceSize;
-                if (to > n) {
-                    to = n;                                    // the last slice may be short
-                }
-                float count = (float) ((to - from) * hw);
+            for (@Parallel int s = 0; s < slices; s++) {       // slice: examples s, s + slices, ...
+                float count = (float) (((n - s + slices - 1) / slices) * hw);
                 float sum = 0.0f;
                 for (int p = 0; p < hw; p++) {
                     int row = (ch * hw + p) * n;
-                    for (int i = from; i < to; i++) {
+                    for (int i = s; i < n; i += slices) {
                         sum += z.get(row + i);
                     }
                 }
@@ -75,7 +73,7 @@ public final class BatchNorm {
                 float m2 = 0.0f;
                 for (int p = 0; p < hw; p++) {
                     int row = (ch * hw + p) * n;
-                    for (int i = from; i < to; i++) {
+                    for (int i = s; i < n; i += slices) {
                         float d = z.get(row + i) - mean;
                         m2 += d * d;
                     }
@@ -203,17 +201,12 @@ public final class BatchNorm {
     public static void backwardPartials(FloatArray dy, FloatArray xhat, FloatArray part, int n, int c, int hw, int sliceSize, int firstSlice) {
         int slices = (n + sliceSize - 1) / sliceSize;
         for (@Parallel int ch = 0; ch < c; ch++) {              // channel
-            for (@Parallel int s = 0; s < slices; s++) {       // slice: examples [s·sliceSize, ...)
-                int from = s * sliceSize;
-                int to = from + sliceSize;
-                if (to > n) {
-                    to = n;                                    // the last slice may be short
-                }
+            for (@Parallel int s = 0; s < slices; s++) {       // slice: examples s, s + slices, ...
                 float sumDy = 0.0f;
                 float sumDyXhat = 0.0f;
                 for (int p = 0; p < hw; p++) {
                     int row = (ch * hw + p) * n;
-                    for (int i = from; i < to; i++) {
+                    for (int i = s; i < n; i += slices) {
                         float g = dy.get(row + i);
                         sumDy += g;
                         sumDyXhat += g * xhat.get(row + i);

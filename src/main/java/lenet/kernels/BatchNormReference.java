@@ -59,22 +59,27 @@ public final class BatchNormReference {
 
     // ---- statistics ----
 
-    /** The moments of each channel over examples [from, to) of {@code z} ({@code [n][c][hw]}), by two passes in double. */
-    public static Moments moments(Shape s, double[] z, int from, int to) {
+    /**
+     * The moments of each channel over examples from, from + step, … &lt; to of {@code z} ({@code [n][c][hw]}), by two
+     * passes in double (a slice of {@link BatchNorm#statsPartials}: its first example, the end of its batch or shard,
+     * the slice count).
+     */
+    public static Moments moments(Shape s, double[] z, int from, int to, int step) {
+        int examples = (to - from + step - 1) / step;
         double[] count = new double[s.c()];
         double[] mean = new double[s.c()];
         double[] m2 = new double[s.c()];
         for (int ch = 0; ch < s.c(); ch++) {
             double sum = 0;
-            for (int i = from; i < to; i++) {
+            for (int i = from; i < to; i += step) {
                 for (int p = 0; p < s.hw(); p++) {
                     sum += z[(i * s.c() + ch) * s.hw() + p];
                 }
             }
-            count[ch] = (double) (to - from) * s.hw();
+            count[ch] = (double) examples * s.hw();
             mean[ch] = sum / count[ch];
             double acc = 0;
-            for (int i = from; i < to; i++) {
+            for (int i = from; i < to; i += step) {
                 for (int p = 0; p < s.hw(); p++) {
                     double d = z[(i * s.c() + ch) * s.hw() + p] - mean[ch];
                     acc += d * d;
@@ -87,18 +92,18 @@ public final class BatchNormReference {
 
     /** The moments of the whole batch. */
     public static Moments moments(Shape s, double[] z) {
-        return moments(s, z, 0, s.n());
+        return moments(s, z, 0, s.n(), 1);
     }
 
     /**
      * {@link BatchNorm#statsPartials}' output as the reference computes it: {@code [slices][c][3]} (count,
-     * mean, M2) of the slices of {@code sliceSize} consecutive examples.
+     * mean, M2) of its slices: slices(n, sliceSize) interleaved ones, slice sl holding examples sl, sl + slices, ….
      */
     public static double[] partials(Shape s, double[] z, int sliceSize) {
         int slices = BatchNorm.slices(s.n(), sliceSize);
         double[] part = new double[slices * s.c() * 3];
         for (int sl = 0; sl < slices; sl++) {
-            Moments m = moments(s, z, sl * sliceSize, Math.min(s.n(), (sl + 1) * sliceSize));
+            Moments m = moments(s, z, sl, s.n(), slices);
             for (int ch = 0; ch < s.c(); ch++) {
                 part[(sl * s.c() + ch) * 3] = m.count()[ch];
                 part[(sl * s.c() + ch) * 3 + 1] = m.mean()[ch];
@@ -227,19 +232,19 @@ public final class BatchNormReference {
     }
 
     /**
-     * The bound of {@link BatchNorm#statsPartials}' mean and M2 for examples [from, to), per channel
+     * The bound of {@link BatchNorm#statsPartials}' mean and M2 for examples from, from + step, … &lt; to, per channel
      * ({@code [2][c]}: mean, M2), given the exact moments {@code m} of those examples. The mean: the sum's
      * bound over count terms, divided by count, plus the division (DIV roundings). M2: a float sum of count
      * non-negative terms (its own bound), each term's subtraction and square (3 roundings), and the offset of
      * the float mean: Σ (x − mean − δ)² − Σ (x − mean)² = count·δ² for a mean off by δ.
      */
-    public static double[][] partialBounds(Shape s, double[] z, int from, int to, Moments m) {
+    public static double[][] partialBounds(Shape s, double[] z, int from, int to, int step, Moments m) {
         double[] meanTol = new double[s.c()];
         double[] m2Tol = new double[s.c()];
-        int count = (to - from) * s.hw();
+        int count = (to - from + step - 1) / step * s.hw();
         for (int ch = 0; ch < s.c(); ch++) {
             double abs = 0;
-            for (int i = from; i < to; i++) {
+            for (int i = from; i < to; i += step) {
                 for (int p = 0; p < s.hw(); p++) {
                     abs += Math.abs(z[(i * s.c() + ch) * s.hw() + p]);
                 }
