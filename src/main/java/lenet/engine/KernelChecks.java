@@ -28,6 +28,8 @@ import lenet.engine.tornado.TornadoErrors;
 import lenet.kernels.AvgPool2d;
 import lenet.kernels.AvgPool2dReference;
 import lenet.kernels.Batch;
+import lenet.kernels.BatchNorm;
+import lenet.kernels.BatchNormReference;
 import lenet.kernels.Conv2d;
 import lenet.kernels.Conv2dReference;
 import lenet.kernels.Linear;
@@ -455,6 +457,35 @@ public final class KernelChecks {
             new Check("batch.gather", "Batch.gather", false, KernelChecks::gather),
             new Check("batch.seek", "Batch.seek", false, KernelChecks::seek),
             new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd),
+            // batch norm (the step of lenet-bn), at the outputs of conv1, conv2, fc1 and fc2, its sums sliced as on a GPU
+            new Check("conv1.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("conv1.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("conv1.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv1(n), r)),
+            new Check("conv1.bnForwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
+            new Check("conv1.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("conv1.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("conv1.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
+            new Check("conv2.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("conv2.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("conv2.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
+            new Check("conv2.bnForwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
+            new Check("conv2.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("conv2.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("conv2.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
+            new Check("fc1.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc1.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc1.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
+            new Check("fc1.bnForwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
+            new Check("fc1.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc1.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc1.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
+            new Check("fc2.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc2.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc2.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
+            new Check("fc2.bnForwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
+            new Check("fc2.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc2.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("fc2.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
             // the unfused kernels
             new Check("conv1.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv1(n), r)),
             new Check("conv2.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv2(n), r)),
@@ -1125,6 +1156,234 @@ public final class KernelChecks {
         IntArray start = c.in(new int[] {to});
         IntArray cursor = c.inOutInts("cursor", new int[] {7 * n + 3}, new int[] {to});
         c.task((g, k) -> g.task(c.id(), Batch::seek, cursor, start));
+    }
+
+    // ---- BatchNorm: the bounds of BatchNormReference (OpenCL's division and square root counted at their ulp limits) ----
+
+    /** A convolution's output as batch norm sees it: the shape, and h × w for the pooling. */
+    record BnShape(BatchNormReference.Shape s, int h, int w) {
+    }
+
+    static BnShape bnConv1(int n) {
+        return new BnShape(new BatchNormReference.Shape("conv1", n, C1, H1 * H1), H1, H1);
+    }
+
+    static BnShape bnConv2(int n) {
+        return new BnShape(new BatchNormReference.Shape("conv2", n, C2, H2 * H2), H2, H2);
+    }
+
+    static BnShape bnLinear(int n, int features) {
+        return new BnShape(new BatchNormReference.Shape("fc", n, features, 1), features, 1);
+    }
+
+    /**
+     * A batch norm input {@code [n][c][hw]}: from [LO, 1) plus an offset per example from [0, 1), so that the slices'
+     * means differ (Chan's between-slice term matters) and the values stay mostly positive (the sum bounds are tight).
+     */
+    private static float[] bnInput(BatchNormReference.Shape s, SplittableRandom r) {
+        float[] z = uniform(r, s.size(), LO, 1);
+        int row = s.c() * s.hw();
+        for (int i = 0; i < s.n(); i++) {
+            float offset = (float) r.nextDouble();
+            for (int j = 0; j < row; j++) {
+                z[i * row + j] += offset;
+            }
+        }
+        return z;
+    }
+
+    /** (count, mean, M2) per slice (the step's interleaved slices at batch n) and channel, against {@link BatchNormReference#moments} on the slice: count exact. */
+    private static void bnStatsPartials(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
+        float[] z = bnInput(s, r);
+        double[] zd = toDouble(z);
+        double[] ref = BatchNormReference.partials(s, zd, examplesPerSlice);
+        double[] tol = new double[ref.length];
+        for (int sl = 0; sl < slices; sl++) {
+            double[][] t = BatchNormReference.partialBounds(s, zd, sl, s.n(), slices, BatchNormReference.moments(s, zd, sl, s.n(), slices));
+            for (int ch = 0; ch < s.c(); ch++) {
+                tol[(sl * s.c() + ch) * 3 + 1] = t[0][ch];
+                tol[(sl * s.c() + ch) * 3 + 2] = t[1][ch];
+            }
+        }
+        FloatArray za = c.in(toBatchInnermost(z, s.n(), s.c() * s.hw()));
+        FloatArray part = c.out("part", ref, tol);
+        c.task((g, k) -> g.task(c.id(), BatchNorm::statsPartials, za, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
+    }
+
+    /**
+     * Chan's combination of the partials of the step's slices at batch n (counts as the slices hold, means from [−1, 1), M2 from
+     * count·[0.05, 1)) against {@link BatchNormReference#combine}, within {@link BatchNormReference#statsBounds}.
+     */
+    private static void bnStats(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
+        float[] part = new float[slices * s.c() * 3];
+        for (int sl = 0; sl < slices; sl++) {
+            int count = sliceSize(s.n(), sl, slices) * s.hw();
+            for (int ch = 0; ch < s.c(); ch++) {
+                part[(sl * s.c() + ch) * 3] = count;
+                part[(sl * s.c() + ch) * 3 + 1] = (float) r.nextDouble(-1, 1);
+                part[(sl * s.c() + ch) * 3 + 2] = (float) (count * r.nextDouble(0.05, 1));
+            }
+        }
+        BatchNormReference.Moments m = BatchNormReference.combine(toDouble(part), slices, s.c());
+        double[][] tol = BatchNormReference.statsBounds(toDouble(part), slices, s.c(), new double[slices * s.c()], new double[slices * s.c()]);
+        FloatArray pa = c.in(part);
+        FloatArray mean = c.out("mean", m.mean(), tol[0]);
+        FloatArray var = c.out("var", m.variance(), tol[1]);
+        c.task((g, k) -> g.task(c.id(), BatchNorm::stats, pa, mean, var, slices, s.c()));
+    }
+
+    /** The running estimates after a batch of n, count n·hw, against {@link BatchNormReference#updateRunning}. */
+    private static void bnUpdateRunning(Case c, BnShape b, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        float[] mean = uniform(r, s.c(), -1, 1);
+        float[] var = uniform(r, s.c(), 0.05, 2);
+        float[] rm = uniform(r, s.c(), -1, 1);
+        float[] rv = uniform(r, s.c(), 0.05, 2);
+        double[][] ref = BatchNormReference.updateRunning(toDouble(mean), toDouble(var), toDouble(rm), toDouble(rv), s.count(), BatchNorm.MOMENTUM);
+        double[][] tol = BatchNormReference.updateRunningBounds(toDouble(mean), toDouble(var), toDouble(rm), toDouble(rv), s.count(), BatchNorm.MOMENTUM);
+        FloatArray ma = c.in(mean);
+        FloatArray va = c.in(var);
+        FloatArray runningMean = c.inOut("runningMean", rm, ref[0], tol[0]);
+        FloatArray runningVar = c.inOut("runningVar", rv, ref[1], tol[1]);
+        c.task((g, k) -> g.task(c.id(), BatchNorm::updateRunning, ma, va, runningMean, runningVar, s.count(), s.c(), BatchNorm.MOMENTUM));
+    }
+
+    /** Statistics near those of {@link #bnInput} (mean from [0.2, 0.8), variance from [0.05, 0.4)), gamma from [0.5, 2), beta from [−1, 1). */
+    private static float[][] bnParams(int channels, SplittableRandom r) {
+        return new float[][] {uniform(r, channels, 0.2, 0.8), uniform(r, channels, 0.05, 0.4), uniform(r, channels, 0.5, 2), uniform(r, channels, -1, 1)};
+    }
+
+    private static void bnForwardSigmoid(Case c, BnShape b, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        float[] z = bnInput(s, r);
+        float[][] p = bnParams(s.c(), r);
+        BatchNormReference.Forward f = BatchNormReference.forward(s, toDouble(z), toDouble(p[0]), toDouble(p[1]), toDouble(p[2]), toDouble(p[3]), BatchNorm.EPS);
+        double[][] tol = BatchNormReference.forwardBounds(s, f, toDouble(p[2]), toDouble(p[3]));
+        int row = s.c() * s.hw();
+        FloatArray za = c.in(toBatchInnermost(z, s.n(), row));
+        FloatArray mean = c.in(p[0]);
+        FloatArray var = c.in(p[1]);
+        FloatArray gm = c.in(p[2]);
+        FloatArray beta = c.in(p[3]);
+        FloatArray xhat = c.out("xhat", toBatchInnermost(f.xhat(), s.n(), row), toBatchInnermost(tol[0], s.n(), row));
+        FloatArray act = c.out("act", toBatchInnermost(f.act(), s.n(), row), toBatchInnermost(tol[1], s.n(), row));
+        c.task((g, k) -> g.task(c.id(), BatchNorm::forwardSigmoid, za, mean, var, gm, beta, xhat, act, s.n(), s.c(), s.hw(), BatchNorm.EPS));
+    }
+
+    /** As {@link #bnForwardSigmoid}, pooled the window means of act ({@link AvgPool2dReference}): the mean of act's bounds plus γ(4). */
+    private static void bnForwardSigmoidPool(Case c, BnShape b, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        float[] z = bnInput(s, r);
+        float[][] p = bnParams(s.c(), r);
+        BatchNormReference.Forward f = BatchNormReference.forward(s, toDouble(z), toDouble(p[0]), toDouble(p[1]), toDouble(p[2]), toDouble(p[3]), BatchNorm.EPS);
+        double[][] tol = BatchNormReference.forwardBounds(s, f, toDouble(p[2]), toDouble(p[3]));
+        AvgPool2dReference.Shape ps = new AvgPool2dReference.Shape(s.name(), s.n(), s.c(), b.h(), b.w());
+        double[] pool = AvgPool2dReference.forward(ps, f.act()).value();
+        double[] poolTol = AvgPool2dReference.forward(ps, tol[1]).value();
+        for (int j = 0; j < pool.length; j++) {
+            poolTol[j] += Tensors.gamma(4) * pool[j];
+        }
+        int row = s.c() * s.hw();
+        FloatArray za = c.in(toBatchInnermost(z, s.n(), row));
+        FloatArray mean = c.in(p[0]);
+        FloatArray var = c.in(p[1]);
+        FloatArray gm = c.in(p[2]);
+        FloatArray beta = c.in(p[3]);
+        FloatArray xhat = c.out("xhat", toBatchInnermost(f.xhat(), s.n(), row), toBatchInnermost(tol[0], s.n(), row));
+        FloatArray act = c.out("act", toBatchInnermost(f.act(), s.n(), row), toBatchInnermost(tol[1], s.n(), row));
+        FloatArray pooled = c.out("pooled", toBatchInnermost(pool, s.n(), row / 4), toBatchInnermost(poolTol, s.n(), row / 4));
+        c.task((g, k) -> g.task(c.id(), BatchNorm::forwardSigmoidPool, za, mean, var, gm, beta, xhat, act, pooled, s.n(), s.c(), b.h(), b.w(),
+                BatchNorm.EPS));
+    }
+
+    /** (Σ dy, Σ dy·xhat) per slice and channel: float sums of the slice's m·hw terms, against double sums. */
+    private static void bnBackwardPartials(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
+        float[] dy = uniform(r, s.size(), LO, 1);
+        float[] xhat = uniform(r, s.size(), LO, 1);
+        double[] ref = new double[slices * s.c() * 2];
+        double[] mag = new double[slices * s.c() * 2];
+        double[] tol = new double[ref.length];
+        for (int i = 0; i < s.n(); i++) {
+            for (int ch = 0; ch < s.c(); ch++) {
+                for (int p = 0; p < s.hw(); p++) {
+                    int at = (i * s.c() + ch) * s.hw() + p;
+                    int out = ((i % slices) * s.c() + ch) * 2;
+                    ref[out] += dy[at];
+                    mag[out] += Math.abs(dy[at]);
+                    ref[out + 1] += (double) dy[at] * xhat[at];
+                    mag[out + 1] += Math.abs((double) dy[at] * xhat[at]);
+                }
+            }
+        }
+        for (int sl = 0; sl < slices; sl++) {
+            int terms = sliceSize(s.n(), sl, slices) * s.hw();
+            for (int j = sl * s.c() * 2; j < (sl + 1) * s.c() * 2; j++) {
+                tol[j] = sumTolerance(new double[] {mag[j]}, terms)[0];
+            }
+        }
+        int row = s.c() * s.hw();
+        FloatArray d = c.in(toBatchInnermost(dy, s.n(), row));
+        FloatArray x = c.in(toBatchInnermost(xhat, s.n(), row));
+        FloatArray part = c.out("part", ref, tol);
+        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardPartials, d, x, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
+    }
+
+    /** dGamma and dBeta: float sums of the step's slices' partials, against double sums. */
+    private static void bnSums(Case c, BnShape b, int examplesPerSlice, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        int slices = BatchNorm.slices(s.n(), examplesPerSlice);
+        float[] part = uniform(r, slices * s.c() * 2, LO, 1);
+        double[][] sums = partialSums(part, slices, s.c() * 2);
+        double[][] beta = {new double[s.c()], new double[s.c()]};
+        double[][] gm = {new double[s.c()], new double[s.c()]};
+        for (int ch = 0; ch < s.c(); ch++) {
+            beta[0][ch] = sums[0][ch * 2];
+            beta[1][ch] = sums[1][ch * 2];
+            gm[0][ch] = sums[0][ch * 2 + 1];
+            gm[1][ch] = sums[1][ch * 2 + 1];
+        }
+        FloatArray pa = c.in(part);
+        FloatArray dGamma = c.outSum("dGamma", gm[0], gm[1], slices);
+        FloatArray dBeta = c.outSum("dBeta", beta[0], beta[1], slices);
+        c.task((g, k) -> g.task(c.id(), BatchNorm::sums, pa, dGamma, dBeta, slices, s.c()));
+    }
+
+    /** dz by the analytic formula from the same float sums, within {@link BatchNormReference#backwardInputBound}. */
+    private static void bnBackwardInput(Case c, BnShape b, SplittableRandom r) {
+        BatchNormReference.Shape s = b.s();
+        float[] dy = uniform(r, s.size(), -1, 1);
+        float[] xhat = uniform(r, s.size(), -2, 2);
+        float[] var = uniform(r, s.c(), 0.05, 2);
+        float[] gm = uniform(r, s.c(), 0.5, 2);
+        float[] dGamma = uniform(r, s.c(), -0.1 * s.count(), 0.1 * s.count());
+        float[] dBeta = uniform(r, s.c(), -0.1 * s.count(), 0.1 * s.count());
+        double[] ref = new double[s.size()];
+        for (int i = 0; i < s.n(); i++) {
+            for (int ch = 0; ch < s.c(); ch++) {
+                double scale = gm[ch] / Math.sqrt(var[ch] + (double) BatchNorm.EPS);
+                for (int p = 0; p < s.hw(); p++) {
+                    int at = (i * s.c() + ch) * s.hw() + p;
+                    ref[at] = scale * (dy[at] - (double) dBeta[ch] / s.count() - xhat[at] * (double) dGamma[ch] / s.count());
+                }
+            }
+        }
+        double[] tol = BatchNormReference.backwardInputBound(s, toDouble(dy), toDouble(xhat), toDouble(var), toDouble(gm), toDouble(dGamma),
+                toDouble(dBeta), BatchNorm.EPS);
+        int row = s.c() * s.hw();
+        FloatArray d = c.in(toBatchInnermost(dy, s.n(), row));
+        FloatArray x = c.in(toBatchInnermost(xhat, s.n(), row));
+        FloatArray va = c.in(var);
+        FloatArray ga = c.in(gm);
+        FloatArray dg = c.in(dGamma);
+        FloatArray db = c.in(dBeta);
+        FloatArray dz = c.out("dz", toBatchInnermost(ref, s.n(), row), toBatchInnermost(tol, s.n(), row));
+        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardInput, d, x, va, ga, dg, db, dz, s.n(), s.c(), s.hw(), s.count(), BatchNorm.EPS));
     }
 
     // ---- Sgd: param − lr·grad rounds twice, γ(2)·(|param| + |lr·grad|); on fc1's weight, the largest tensor ----
