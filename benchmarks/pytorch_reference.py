@@ -28,7 +28,7 @@ lenet names its layers, so their parameters are conv1.weight ... fc3.bias and bn
               padding there (fc1 then sees 16 * 4 * 4 = 256 features); this keeps it (400 features), so
               that batch norm is the only difference from lenet. lr 1.0 as in the chapter.
   lenet-relu  ReLU in place of every sigmoid and MaxPool2d(2, stride 2) in place of each AvgPool2d
-              (d2l's exercise); lr 0.1, measured with this script (benchmarks/README.md).
+              (d2l's exercise); lr 0.3, measured with this script (benchmarks/README.md).
 
 Every model is initialised as d2l's train_ch6 does (nn.init.xavier_uniform_ on every Conv2d and Linear
 weight, biases left at PyTorch's default, batch norm at its defaults) and trained with
@@ -38,7 +38,7 @@ Two modes:
 
   fixture  Ten SGD steps from lenet's own initial weights (Params.xavier(42), reproduced bit for bit)
            on batches of 32 real Fashion-MNIST training images (the first 160, five batches, each
-           seen twice), at the model's learning rate (lenet 0.9, lenet-bn 1.0, lenet-relu 0.1), written
+           seen twice), at the model's learning rate (lenet 0.9, lenet-bn 1.0, lenet-relu 0.3), written
            to a binary file (default src/test/resources/lenet/fixture/lenet_fixture.bin,
            lenet_bn_fixture.bin, lenet_relu_fixture.bin) that the Java test
            lenet.fixture.PyTorchFixtureTest reads: the first step's logits, per-example losses and
@@ -183,12 +183,12 @@ def lenet_variant(batch_norm, relu):
     return nn.Sequential(OrderedDict(layers))
 
 
-# --model: the network and its default learning rate (train and fixture). lenet-relu's 0.1 was measured
+# --model: the network and its default learning rate (train and fixture). lenet-relu's 0.3 was measured
 # with this script (benchmarks/README.md, "lenet-relu's learning rate").
 MODELS = {
     "lenet": (lenet, 0.9),
     "lenet-bn": (lambda: lenet_variant(batch_norm=True, relu=False), 1.0),
-    "lenet-relu": (lambda: lenet_variant(batch_norm=False, relu=True), 0.1),
+    "lenet-relu": (lambda: lenet_variant(batch_norm=False, relu=True), 0.3),
 }
 
 
