@@ -4,7 +4,8 @@ PyTorch reference for lenet: the d2l LeNet-5 (Dive into Deep Learning, section 7
 Neural Networks (LeNet)"), written out plainly so that the Java kernels can be checked against it
 and its training speed compared with theirs.
 
-The network, exactly as d2l builds it (parameter names are the nn.Sequential indices):
+--model picks the network. lenet (the default) is exactly as d2l builds it (parameter names are the
+nn.Sequential indices):
 
     nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),     # 0, 1
@@ -16,26 +17,44 @@ The network, exactly as d2l builds it (parameter names are the nn.Sequential ind
         nn.Linear(120, 84), nn.Sigmoid(),                            # 9, 10
         nn.Linear(84, 10))                                           # 11
 
-initialised as d2l's train_ch6 does (nn.init.xavier_uniform_ on every Conv2d and Linear weight,
-biases left at PyTorch's default) and trained with CrossEntropyLoss (mean over the batch) and
-plain SGD.
+The other two keep its layer shapes and change only what their names say; their modules are named as
+lenet names its layers, so their parameters are conv1.weight ... fc3.bias and bn1 ... bn4:
+
+  lenet-bn    d2l's LeNet with batch normalisation (section 8.5): BatchNorm2d(6) after conv1 (bn1),
+              BatchNorm2d(16) after conv2 (bn2), BatchNorm1d(120) after fc1 (bn3) and BatchNorm1d(84)
+              after fc2 (bn4), each before its sigmoid; PyTorch's defaults (momentum 0.1, eps 1e-5, gamma 1,
+              beta 0; batch statistics in training, with the biased variance in the normalisation and the
+              unbiased one in the running estimate; the running estimates in evaluation). d2l drops conv1's
+              padding there (fc1 then sees 16 * 4 * 4 = 256 features); this keeps it (400 features), so
+              that batch norm is the only difference from lenet. lr 1.0 as in the chapter.
+  lenet-relu  ReLU in place of every sigmoid and MaxPool2d(2, stride 2) in place of each AvgPool2d
+              (d2l's exercise); lr 0.3, measured with this script (benchmarks/README.md).
+
+Every model is initialised as d2l's train_ch6 does (nn.init.xavier_uniform_ on every Conv2d and Linear
+weight, biases left at PyTorch's default, batch norm at its defaults) and trained with
+CrossEntropyLoss (mean over the batch) and plain SGD, lr the model's unless --lr says otherwise.
 
 Two modes:
 
   fixture  Ten SGD steps from lenet's own initial weights (Params.xavier(42), reproduced bit for bit)
            on batches of 32 real Fashion-MNIST training images (the first 160, five batches, each
-           seen twice), lr 0.9, written to a binary file (default
-           src/test/resources/lenet/fixture/lenet_fixture.bin) that the Java test
+           seen twice), at the model's learning rate (lenet 0.9, lenet-bn 1.0, lenet-relu 0.3), written
+           to a binary file (default src/test/resources/lenet/fixture/lenet_fixture.bin,
+           lenet_bn_fixture.bin, lenet_relu_fixture.bin) that the Java test
            lenet.fixture.PyTorchFixtureTest reads: the first step's logits, per-example losses and
-           parameter gradients, the ten losses and the final parameters (llm.c's test_gpt2 in spirit):
+           parameter gradients, the ten losses and the final parameters (llm.c's test_gpt2 in spirit).
+           Every model starts from the same ten conv/linear tensors, drawn in the same order; batch
+           norm from gamma 1, beta 0, running mean 0, running variance 1:
 
                python3 benchmarks/pytorch_reference.py fixture
+               python3 benchmarks/pytorch_reference.py fixture --model lenet-bn
 
-  train    The d2l training run on Fashion-MNIST (batch 256, lr 0.9, 10 epochs by default), read
+  train    The d2l training run on Fashion-MNIST (batch 256, the model's lr, 10 epochs by default), read
            from the gzip IDX files (no torchvision download), printing d2l's summary lines
            ("loss 0.464, train acc 0.825, test acc 0.788" and "N examples/sec on cpu"):
 
                python3 benchmarks/pytorch_reference.py train --threads 2 --json pytorch.json
+               python3 benchmarks/pytorch_reference.py train --model lenet-bn
 
            With --device cuda it trains on the GPU, eagerly (no compilation, no CUDA graphs): the
            data set is copied to the GPU once, each batch gathered there, the loss and accuracy sums
@@ -57,18 +76,31 @@ Fixture file format (little-endian):
     int32  ndim, then int32 dims[ndim] (ndim 0: a scalar, one value)
     data   prod(dims) values of the dtype, row-major (PyTorch's NCHW order for activations)
 
-Tensors in the file (B examples a batch, M images, S steps; <p> = 0.weight, 0.bias, 3.weight, 3.bias,
-7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias):
+Tensors in the file (B examples a batch, M images, S steps; <p> every parameter in the model's order:
+for lenet 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias;
+for lenet-relu conv1.weight, conv1.bias, conv2.weight, ... fc3.bias; for lenet-bn conv1.weight,
+conv1.bias, bn1.weight, bn1.bias, conv2.weight, conv2.bias, bn2.weight, bn2.bias, fc1.weight, fc1.bias,
+bn3.weight, bn3.bias, fc2.weight, fc2.bias, bn4.weight, bn4.bias, fc3.weight, fc3.bias; <b> = bn1 ... bn4,
+lenet-bn only):
 
     meta.seed, meta.lr, meta.batch, meta.steps   int32, float32, int32, int32
-    init.check                                  (10, 2) float32: per parameter tensor its first value and
-                                                its sum, to check that both sides start from the same weights
+    meta.model                                  (len,) uint8: the model's name in ASCII ("lenet-bn",
+                                                "lenet-relu"); absent in lenet's file, which predates it
+    init.check                                  (10, 2) float32: per conv/linear tensor (Params.xavier's ten,
+                                                in its order) its first value and its sum, to check that both
+                                                sides start from the same weights
     images                                      (M, 28, 28) uint8; a pixel is value / 255 in float32
     labels                                      (M,) int32
     step1.logits, step1.loss.per_example        (B, 10) and (B,) float32: step 1, before its update
-    step1.grad.<p>                              d mean-loss / d <p> at step 1
+    step1.grad.<p>                              d mean-loss / d <p> at step 1 (for a batch-normalised
+                                                layer's bias: zero up to rounding, about 1e-7)
+    step1.<b>.running_mean, step1.<b>.running_var   (C,): the running estimates after step 1's forward
     losses                                      (S,) float32: the mean loss of each step, before its update
     final.<p>                                   <p> after the S steps
+    final.<b>.running_mean, final.<b>.running_var   (C,): the running estimates after the S steps
+    eval.logits                                 (B, 10): the first batch in evaluation mode (batch norm on
+                                                the running estimates) after the S steps; lenet-bn and
+                                                lenet-relu only
 
 Step s (from 0) trains on images [B·(s mod M/B), +B) and their labels.
 """
@@ -83,8 +115,11 @@ import sys
 import time
 
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
-DEFAULT_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                               "src", "test", "resources", "lenet", "fixture", "lenet_fixture.bin")
+FIXTURE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                           "src", "test", "resources", "lenet", "fixture")
+# fixture --out's default per --model
+DEFAULT_FIXTURES = {"lenet": "lenet_fixture.bin", "lenet-bn": "lenet_bn_fixture.bin",
+                    "lenet-relu": "lenet_relu_fixture.bin"}
 FIXTURE_MAGIC = b"LNTF"
 FIXTURE_VERSION = 1
 DTYPE_FLOAT32 = 0
@@ -114,8 +149,55 @@ def lenet():
         nn.Linear(84, 10))
 
 
+def lenet_variant(batch_norm, relu):
+    """lenet's layers with batch norm after every convolution and hidden linear layer (before the
+    activation) and/or ReLU and 2x2 max-pooling in place of the sigmoids and average pooling. The modules
+    are named as lenet names its parameters (conv1 ... fc3, bn1 ... bn4), so the state_dict names are
+    lenet's: conv1.weight, bn1.weight (gamma), bn1.bias (beta), bn1.running_mean, bn1.running_var, ...
+
+    conv1 keeps its padding of 2 in every model, so fc1 always sees 16 * 5 * 5 = 400 features. (d2l's
+    batch-norm LeNet, section 8.5, drops that padding and has 16 * 4 * 4 = 256; here batch norm is the only
+    difference from lenet.) Batch norm has PyTorch's defaults: momentum 0.1, eps 1e-5, gamma 1, beta 0."""
+    from collections import OrderedDict
+    import torch.nn as nn
+
+    def act():
+        return nn.ReLU() if relu else nn.Sigmoid()
+
+    def pool():
+        return nn.MaxPool2d(kernel_size=2, stride=2) if relu else nn.AvgPool2d(kernel_size=2, stride=2)
+
+    layers = [("conv1", nn.Conv2d(1, 6, kernel_size=5, padding=2))]
+    if batch_norm:
+        layers.append(("bn1", nn.BatchNorm2d(6)))
+    layers += [("act1", act()), ("pool1", pool()), ("conv2", nn.Conv2d(6, 16, kernel_size=5))]
+    if batch_norm:
+        layers.append(("bn2", nn.BatchNorm2d(16)))
+    layers += [("act2", act()), ("pool2", pool()), ("flatten", nn.Flatten()), ("fc1", nn.Linear(16 * 5 * 5, 120))]
+    if batch_norm:
+        layers.append(("bn3", nn.BatchNorm1d(120)))
+    layers += [("act3", act()), ("fc2", nn.Linear(120, 84))]
+    if batch_norm:
+        layers.append(("bn4", nn.BatchNorm1d(84)))
+    layers += [("act4", act()), ("fc3", nn.Linear(84, 10))]
+    return nn.Sequential(OrderedDict(layers))
+
+
+# --model: the network and its default learning rate (train and fixture). lenet-relu's 0.3 was measured
+# with this script (benchmarks/README.md, "lenet-relu's learning rate").
+MODELS = {
+    "lenet": (lenet, 0.9),
+    "lenet-bn": (lambda: lenet_variant(batch_norm=True, relu=False), 1.0),
+    "lenet-relu": (lambda: lenet_variant(batch_norm=False, relu=True), 0.3),
+}
+
+
+def build_model(model):
+    return MODELS[model][0]()
+
+
 def init_weights(m):
-    """d2l's train_ch6 initialisation: Xavier-uniform weights, default biases."""
+    """d2l's train_ch6 initialisation: Xavier-uniform weights, default biases (batch norm: gamma 1, beta 0)."""
     import torch.nn as nn
     if type(m) == nn.Linear or type(m) == nn.Conv2d:
         nn.init.xavier_uniform_(m.weight)
@@ -274,7 +356,8 @@ class JavaRandom:
         return ((self.next(26) << 27) + self.next(27)) * (1.0 / (1 << 53))
 
 
-# name, shape, fan_in, fan_out, bias: lenet.model.LeNet.PARAMS (PyTorch's names and layouts)
+# name, shape, fan_in, fan_out, bias: lenet.model.LeNet.PARAMS (the names PyTorch gives d2l's nn.Sequential, the
+# layouts PyTorch's), in Params.xavier's draw order
 LENET_PARAMS = [
     ("0.weight", (6, 1, 5, 5), 25, 150, False), ("0.bias", (6,), 25, 150, True),
     ("3.weight", (16, 6, 5, 5), 150, 400, False), ("3.bias", (16,), 150, 400, True),
@@ -303,6 +386,17 @@ def lenet_xavier(seed):
     return tensors
 
 
+# lenet's name of each of LENET_PARAMS: the name of that tensor in lenet-bn and lenet-relu, whose modules are
+# named as lenet names its layers
+LAYER_NAMES = {"0": "conv1", "3": "conv2", "7": "fc1", "9": "fc2", "11": "fc3"}
+
+
+def lenet_name(pytorch_name):
+    """'0.weight' -> 'conv1.weight': the name under which lenet-bn and lenet-relu hold a LENET_PARAMS tensor."""
+    layer, kind = pytorch_name.split(".")
+    return f"{LAYER_NAMES[layer]}.{kind}"
+
+
 def run_fixture(args):
     import numpy as np
     import torch
@@ -321,16 +415,30 @@ def run_fixture(args):
     print(f"input: the first {count} Fashion-MNIST training images; {args.steps} steps of batch {n}, "
           f"step s on images [{n}·(s mod {args.batches}), +{n})")
 
-    net = lenet()
-    init = lenet_xavier(args.seed)
+    net = build_model(args.model)
+    # Params.xavier(seed)'s ten conv/linear tensors, drawn in the same order for every model; batch norm
+    # starts at PyTorch's defaults (gamma 1, beta 0, running mean 0, running variance 1), checked here
+    xavier = lenet_xavier(args.seed)
+    init = xavier if args.model == "lenet" else {lenet_name(k): v for k, v in xavier.items()}
     with torch.no_grad():
         for name, p in net.named_parameters():
-            p.copy_(torch.from_numpy(init[name]))
+            if name in init:
+                p.copy_(torch.from_numpy(init[name]))
+            elif not torch.equal(p, torch.ones_like(p) if name.endswith(".weight") else torch.zeros_like(p)):
+                raise AssertionError(f"{name}: expected batch norm's initial gamma 1 / beta 0")
+    if len(init) != len(LENET_PARAMS) or not all(n in dict(net.named_parameters()) for n in init):
+        raise AssertionError(f"{args.model}: its parameters do not hold Params.xavier's ten tensors")
+    bn = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for name, m in bn:
+        if not (m.momentum == 0.1 and m.eps == 1e-5 and torch.equal(m.running_mean, torch.zeros_like(m.running_mean))
+                and torch.equal(m.running_var, torch.ones_like(m.running_var))):
+            raise AssertionError(f"{name}: expected PyTorch's batch norm defaults")
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
 
     losses = []
     first = {}
+    net.train()         # batch norm: batch statistics, running estimates updated
     for step in range(args.steps):
         b = step % args.batches
         x = x_all[b * n:(b + 1) * n]
@@ -344,27 +452,44 @@ def run_fixture(args):
             first["loss.per_example"] = nn.CrossEntropyLoss(reduction="none")(logits, y).detach().clone()
             for name, p in net.named_parameters():
                 first[f"grad.{name}"] = p.grad.detach().clone()
+            for name, m in bn:
+                first[f"{name}.running_mean"] = m.running_mean.detach().clone()
+                first[f"{name}.running_var"] = m.running_var.detach().clone()
         optimizer.step()
         losses.append(loss.item())
         print(f"step {step + 1}: loss {loss.item():.7f}")
 
     check = np.zeros((len(LENET_PARAMS), 2), dtype=np.float32)
     for j, (name, _, _, _, _) in enumerate(LENET_PARAMS):
-        check[j] = (init[name].reshape(-1)[0], np.float32(init[name].astype(np.float64).sum()))
+        check[j] = (xavier[name].reshape(-1)[0], np.float32(xavier[name].astype(np.float64).sum()))
     tensors = [
         ("meta.seed", np.array(args.seed, dtype=np.int32)),
         ("meta.lr", np.array(args.lr, dtype=np.float32)),
         ("meta.batch", np.array(n, dtype=np.int32)),
         ("meta.steps", np.array(args.steps, dtype=np.int32)),
+    ]
+    if args.model != "lenet":     # lenet's file predates the model names: it stays as it was, byte for byte
+        tensors += [("meta.model", np.frombuffer(args.model.encode("ascii"), dtype=np.uint8).copy())]
+    tensors += [
         ("init.check", check),
         ("images", images_u8.copy()),
         ("labels", labels_np.astype(np.int32)),
         ("step1.logits", first["logits"]),
         ("step1.loss.per_example", first["loss.per_example"]),
     ]
-    tensors += [(f"step1.grad.{name}", first[f"grad.{name}"]) for name, _, _, _, _ in LENET_PARAMS]
+    tensors += [(f"step1.grad.{name}", first[f"grad.{name}"]) for name, _ in net.named_parameters()]
+    for name, _ in bn:
+        tensors += [(f"step1.{name}.running_mean", first[f"{name}.running_mean"]),
+                    (f"step1.{name}.running_var", first[f"{name}.running_var"])]
     tensors += [("losses", np.array(losses, dtype=np.float32))]
     tensors += [(f"final.{name}", p.detach().clone()) for name, p in net.named_parameters()]
+    for name, m in bn:
+        tensors += [(f"final.{name}.running_mean", m.running_mean.detach().clone()),
+                    (f"final.{name}.running_var", m.running_var.detach().clone())]
+    if args.model != "lenet":
+        net.eval()      # batch norm: the running estimates
+        with torch.no_grad():
+            tensors += [("eval.logits", net(x_all[:n]))]
 
     out = os.path.normpath(args.out)
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
@@ -466,9 +591,10 @@ def run_train(args):
     x_test, y_test = torch.from_numpy(x_test).to(device), torch.from_numpy(y_test).to(device)
     n_train = x_train.shape[0]
     print(f"data: {n_train} training, {x_test.shape[0]} test examples from {args.data}")
+    print(f"model {args.model}, lr {args.lr}, batch {args.batch}, {args.epochs} epochs, seed {args.seed}")
 
     torch.manual_seed(args.seed)
-    net = lenet()
+    net = build_model(args.model)
     net.apply(init_weights)
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=args.lr)
@@ -518,6 +644,7 @@ def run_train(args):
     if args.json:
         result = {
             "framework": f"pytorch {torch.__version__}",
+            "model": args.model,
             "device": f"cuda: {where}" if cuda else "cpu",
             "warm_up_seconds": warm_up_seconds,
             "threads": torch.get_num_threads(),
@@ -576,20 +703,31 @@ def parse_args(argv):
 
     fx = sub.add_parser("fixture", help="write the fixture file: ten SGD steps from lenet's initial weights",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    fx.add_argument("--out", default=os.path.normpath(DEFAULT_FIXTURE), help="fixture file to write")
+    fx.add_argument("--model", choices=sorted(MODELS), default="lenet",
+                    help="lenet (d2l's), lenet-bn (batch norm before every hidden sigmoid), "
+                         "lenet-relu (ReLU and max-pooling)")
+    fx.add_argument("--out", default=None,
+                    help="fixture file to write; default: src/test/resources/lenet/fixture/" +
+                         ", ".join(f"{f} ({m})" for m, f in DEFAULT_FIXTURES.items()))
     fx.add_argument("--batch", type=positive_int, default=32, help="examples in a batch")
     fx.add_argument("--batches", type=positive_int, default=5,
                     help="distinct batches: the first batch x batches training images")
     fx.add_argument("--steps", type=positive_int, default=10, help="SGD steps of the trajectory")
     fx.add_argument("--seed", type=int, default=42, help="seed of lenet's Params.xavier for the weights")
-    fx.add_argument("--lr", type=positive_float, default=0.9, help="SGD learning rate")
+    fx.add_argument("--lr", type=positive_float, default=None,
+                    help="SGD learning rate; default: the model's, as for train")
     fx.add_argument("--data", default=DATA_DIR, help="Fashion-MNIST directory (the first training images)")
 
     tr = sub.add_parser("train", help="run the d2l training loop",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     tr.add_argument("--epochs", type=positive_int, default=10, help="training epochs")
     tr.add_argument("--batch", type=positive_int, default=256, help="batch size")
-    tr.add_argument("--lr", type=positive_float, default=0.9, help="SGD learning rate")
+    tr.add_argument("--model", choices=sorted(MODELS), default="lenet",
+                    help="lenet (d2l's), lenet-bn (batch norm before every hidden sigmoid), "
+                         "lenet-relu (ReLU and max-pooling)")
+    tr.add_argument("--lr", type=positive_float, default=None,
+                    help="SGD learning rate; default: the model's (lenet 0.9, lenet-bn 1.0, lenet-relu "
+                         f"{MODELS['lenet-relu'][1]})")
     tr.add_argument("--threads", type=positive_int, default=None,
                     help="torch.set_num_threads (and OPENBLAS_NUM_THREADS unless set); "
                          "default: torch's choice")
@@ -611,7 +749,11 @@ def main(argv):
     if args.mode == "train" and args.threads is not None:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    if args.lr is None:
+        args.lr = MODELS[args.model][1]
     if args.mode == "fixture":
+        if args.out is None:
+            args.out = os.path.join(FIXTURE_DIR, DEFAULT_FIXTURES[args.model])
         run_fixture(args)
     else:
         run_train(args)
