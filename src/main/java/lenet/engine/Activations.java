@@ -1,5 +1,6 @@
 package lenet.engine;
 
+import lenet.kernels.BatchNorm;
 import lenet.model.LeNet;
 import lenet.model.Model;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -103,10 +104,10 @@ public final class Activations {
         arg1 = max ? ints(LeNet.C1 * LeNet.P1 * LeNet.P1 * n) : null;
         arg2 = max ? ints(LeNet.C2 * LeNet.P2 * LeNet.P2 * n) : null;
         boolean bn = model.batchNorm();
-        bn1 = bn ? Norm.of(LeNet.C1, LeNet.H1 * LeNet.H1, n, LeNetGraph.CONV1_SLICE) : null;
-        bn2 = bn ? Norm.of(LeNet.C2, LeNet.H2 * LeNet.H2, n, LeNetGraph.CONV2_SLICE) : null;
-        bn3 = bn ? Norm.of(LeNet.F1, 1, n, LeNetGraph.LINEAR_SLICE) : null;
-        bn4 = bn ? Norm.of(LeNet.F2, 1, n, LeNetGraph.LINEAR_SLICE) : null;
+        bn1 = bn ? Norm.of(LeNet.C1, LeNet.H1 * LeNet.H1, n, BatchNorm.CONV1_SLICE) : null;
+        bn2 = bn ? Norm.of(LeNet.C2, LeNet.H2 * LeNet.H2, n, BatchNorm.CONV2_SLICE) : null;
+        bn3 = bn ? Norm.of(LeNet.F1, 1, n, BatchNorm.LINEAR_SLICE) : null;
+        bn4 = bn ? Norm.of(LeNet.F2, 1, n, BatchNorm.LINEAR_SLICE) : null;
     }
 
     /** Batch norm l (0..3 for bn1..bn4), or null when the model has none. */

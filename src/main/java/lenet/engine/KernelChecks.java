@@ -438,8 +438,8 @@ public final class KernelChecks {
             new Check("fc2.forwardRelu", "Linear.forwardRelu", true, (c, n, r) -> linearForwardRelu(c, linear(n, 2), r)),
             new Check("fc3.backwardInputRelu", "Linear.backwardInputRelu", true, (c, n, r) -> linearBackwardInputRelu(c, linear(n, 3), r)),
             new Check("fc2.backwardInputRelu", "Linear.backwardInputRelu", true, (c, n, r) -> linearBackwardInputRelu(c, linear(n, 2), r)),
-            new Check("conv2.maxPoolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 2), r)),
-            new Check("conv1.maxPoolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 1), r)),
+            new Check("conv2.poolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 2), r)),
+            new Check("conv1.poolBackwardRelu", "MaxPool2d.backwardRelu", true, (c, n, r) -> maxPoolBackwardRelu(c, pool(n, 1), r)),
             new Check("fc3.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F2 * CLASSES, CLASSES, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
             new Check("fc2.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, F1 * F2, F2, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
             new Check("fc1.sumAndUpdate", "Sgd.sumAndUpdate", false, (c, n, r) -> stageTwo(c, FLAT * F1, F1, slices(c, n, LeNetGraph.LINEAR_SLICE), true, r)),
@@ -457,35 +457,41 @@ public final class KernelChecks {
             new Check("batch.gather", "Batch.gather", false, KernelChecks::gather),
             new Check("batch.seek", "Batch.seek", false, KernelChecks::seek),
             new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd),
+            new Check("bn1.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, C1, r)),
+            new Check("bn2.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, C2, r)),
+            new Check("bn3.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, F1, r)),
+            new Check("bn4.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, F2, r)),
+            new Check("fc1.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 1), r)),
+            new Check("fc2.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 2), r)),
             // batch norm (the step of lenet-bn), at the outputs of conv1, conv2, fc1 and fc2, its sums sliced as on a GPU
-            new Check("conv1.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
-            new Check("conv1.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
-            new Check("conv1.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv1(n), r)),
-            new Check("conv1.bnForwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
-            new Check("conv1.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
-            new Check("conv1.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
-            new Check("conv1.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
-            new Check("conv2.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
-            new Check("conv2.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
-            new Check("conv2.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
-            new Check("conv2.bnForwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
-            new Check("conv2.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
-            new Check("conv2.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
-            new Check("conv2.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
-            new Check("fc1.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc1.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc1.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
-            new Check("fc1.bnForwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
-            new Check("fc1.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc1.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc1.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
-            new Check("fc2.bnStatsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc2.bnStats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc2.bnUpdateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
-            new Check("fc2.bnForwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
-            new Check("fc2.bnBackwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc2.bnSums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
-            new Check("fc2.bnBackwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
+            new Check("bn1.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv1(n), r)),
+            new Check("bn1.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
+            new Check("bn1.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
+            new Check("bn2.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
+            new Check("bn2.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
+            new Check("bn2.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
+            new Check("bn3.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
+            new Check("bn3.forwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
+            new Check("bn3.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
+            new Check("bn4.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
+            new Check("bn4.forwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
+            new Check("bn4.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
             // the unfused kernels
             new Check("conv1.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv1(n), r)),
             new Check("conv2.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv2(n), r)),
@@ -1402,6 +1408,32 @@ public final class KernelChecks {
         FloatArray p = c.inOut("param", param, ref, tol);
         FloatArray d = c.in(grad);
         c.task((g, k) -> g.task(c.id(), Sgd::update, p, d, lr, size));
+    }
+
+    /** A batch norm's SGD step on γ and β over c channels: each value one rounding of p − lr·g. */
+    private static void sgdNorm(Case c, int channels, SplittableRandom r) {
+        float lr = 0.9f;
+        float[] gamma = uniform(r, channels, 0.5, 1.5);
+        float[] beta = uniform(r, channels, -0.5, 0.5);
+        float[] dGamma = uniform(r, channels, -0.1, 0.1);
+        float[] dBeta = uniform(r, channels, -0.1, 0.1);
+        double[][] g = step(gamma, dGamma, lr);
+        double[][] b = step(beta, dBeta, lr);
+        FloatArray ga = c.inOut("gamma", gamma, g[0], g[1]);
+        FloatArray ba = c.inOut("beta", beta, b[0], b[1]);
+        FloatArray dg = c.in(dGamma);
+        FloatArray db = c.in(dBeta);
+        c.task((gr, k) -> gr.task(c.id(), Sgd::updateNorm, ga, ba, dg, db, lr, channels));
+    }
+
+    private static double[][] step(float[] p, float[] d, float lr) {
+        double[] ref = new double[p.length];
+        double[] tol = new double[p.length];
+        for (int j = 0; j < p.length; j++) {
+            ref[j] = p[j] - (double) lr * d[j];
+            tol[j] = Tensors.gamma(2) * (Math.abs(p[j]) + Math.abs((double) lr * d[j]));
+        }
+        return new double[][] {ref, tol};
     }
 
     private static double[] doubles(int[] v) {

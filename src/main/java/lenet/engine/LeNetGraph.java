@@ -70,7 +70,7 @@ public final class LeNetGraph {
             List<Part> parts = new ArrayList<>();
             if (b.model.batchNorm()) {
                 for (int l = 0; l < 4; l++) {
-                    int size = k.sliced() ? NORM_SLICES[l] : b.n;
+                    int size = NORM_SLICES[l];
                     Activations.Norm nb = b.norm(l);
                     parts.add(new Part(size, 0, slices(b.n, size), nb.statsPart(), nb.gradPart()));
                 }
@@ -92,13 +92,13 @@ public final class LeNetGraph {
                 for (int l = 0; l < 4; l++) {
                     int total = 0;
                     for (int n : sizes) {
-                        total += slices(n, k.sliced() ? NORM_SLICES[l] : n);
+                        total += slices(n, NORM_SLICES[l]);
                     }
                     FloatArray stats = zeros(total * NORM_CHANNELS[l] * 3);
                     FloatArray grads = zeros(total * NORM_CHANNELS[l] * 2);
                     int first = 0;
                     for (int t = 0; t < sizes.length; t++) {
-                        int size = k.sliced() ? NORM_SLICES[l] : sizes[t];
+                        int size = NORM_SLICES[l];
                         parts.get(t).add(new Part(size, first, total, stats, grads));
                         first += slices(sizes[t], size);
                     }
@@ -118,8 +118,12 @@ public final class LeNetGraph {
         }
     }
 
-    /** Examples per slice of the batch norms' sums, bn1..bn4: as the gradient sums of the layer each follows. */
-    static final int[] NORM_SLICES = {CONV1_SLICE, CONV2_SLICE, LINEAR_SLICE, LINEAR_SLICE};
+    /**
+     * Examples per slice of the batch norms' sums, bn1..bn4, with every kernel set: a single float sum over a
+     * whole batch (256 · 784 values for bn1) would lose the statistics' precision (PyTorch sums them in
+     * double on the CPU); slices of a few thousand values each, added in a second stage, keep it.
+     */
+    static final int[] NORM_SLICES = {BatchNorm.CONV1_SLICE, BatchNorm.CONV2_SLICE, BatchNorm.LINEAR_SLICE, BatchNorm.LINEAR_SLICE};
     /** Channels (features) of bn1..bn4. */
     static final int[] NORM_CHANNELS = {C1, C2, F1, F2};
 
