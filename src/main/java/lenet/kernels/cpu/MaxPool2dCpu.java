@@ -15,7 +15,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * CPU twin of {@link MaxPool2d}: the same methods, math and layouts, one vector of examples at a time (the
+ * CPU twin of {@link MaxPool2d}'s backward with the ReLU's mask, and the ReLU and max pool that end
+ * {@link Conv2dCpu#forwardReluMaxPool}: the same math and layouts, one vector of examples at a time (the
  * argmax a vector of ints of the same lane count), the examples past the last whole vector one by one.
  * Comparisons and blends only, no arithmetic: the results equal the plain kernel's bit for bit, ties
  * included (each later window position replaces the maximum only where it is greater).
@@ -28,22 +29,14 @@ public final class MaxPool2dCpu {
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, Simd.S.vectorShape());
 
     /**
-     * As {@link MaxPool2d#forward}. Loops: channel → output pixel → example vector: four loads, three
-     * compare-and-blends for the value and three for the argmax.
-     */
-    public static void forward(FloatArray in, FloatArray out, IntArray argmax, int n, int c, int h, int w) {
-        pool(in.getSegment(), false, out.getSegment(), argmax.getSegment(), n, c, h, w);
-    }
-
-    /**
-     * {@link Relu#forward} in place on act, then {@link #forward} of act into pooled and argmax, in one pass:
-     * the epilogue of {@link Conv2dCpu#forwardReluMaxPool}.
+     * {@link Relu#forward} in place on act, then {@link MaxPool2d#forward} of act into pooled and argmax, in
+     * one pass: the epilogue of {@link Conv2dCpu#forwardReluMaxPool}. Loops: channel → output pixel → example
+     * vector: four loads, four ReLUs and stores, three compare-and-blends for the value and three for the argmax.
      */
     static void reluForward(FloatArray act, FloatArray pooled, IntArray argmax, int n, int c, int h, int w) {
-        pool(act.getSegment(), true, pooled.getSegment(), argmax.getSegment(), n, c, h, w);
-    }
-
-    private static void pool(MemorySegment src, boolean relu, MemorySegment dst, MemorySegment arg, int n, int c, int h, int w) {
+        MemorySegment src = act.getSegment();
+        MemorySegment dst = pooled.getSegment();
+        MemorySegment arg = argmax.getSegment();
         int ho = h / 2;
         int wo = w / 2;
         int full = n - n % Simd.V;
@@ -55,18 +48,15 @@ public final class MaxPool2dCpu {
                     long a = ((long) (ch * h + 2 * py) * w + 2 * px) * n;
                     long o = ((long) (ch * ho + py) * wo + px) * n;
                     for (int i = 0; i < full; i += Simd.V) {
-                        poolVector(src, relu, dst, arg, a + i, right, down, o + i);
+                        reluPoolVector(src, dst, arg, a + i, right, down, o + i);
                     }
                     for (int i = full; i < n; i++) {
                         float best = 0.0f;
                         int at = 0;
                         for (int d = 0; d < 4; d++) {
                             long e = a + i + (d / 2) * down + (d % 2) * right;
-                            float v = src.getAtIndex(JAVA_FLOAT, e);
-                            if (relu) {
-                                v = Relu.of(v);
-                                src.setAtIndex(JAVA_FLOAT, e, v);
-                            }
+                            float v = Relu.of(src.getAtIndex(JAVA_FLOAT, e));
+                            src.setAtIndex(JAVA_FLOAT, e, v);
                             if (d == 0 || v > best) {
                                 best = v;
                                 at = d;
@@ -81,23 +71,20 @@ public final class MaxPool2dCpu {
     }
 
     /** One vector of examples of one window: its four inputs at a, a + right, a + down, a + down + right (float indices). */
-    private static void poolVector(MemorySegment src, boolean relu, MemorySegment dst, MemorySegment arg,
-            long a, long right, long down, long o) {
+    private static void reluPoolVector(MemorySegment src, MemorySegment dst, MemorySegment arg, long a, long right, long down, long o) {
         FloatVector v0 = Simd.load(src, a);
         FloatVector v1 = Simd.load(src, a + right);
         FloatVector v2 = Simd.load(src, a + down);
         FloatVector v3 = Simd.load(src, a + down + right);
-        if (relu) {
-            FloatVector zero = FloatVector.zero(Simd.S);
-            v0 = zero.blend(v0, v0.compare(VectorOperators.GT, 0.0f));
-            v1 = zero.blend(v1, v1.compare(VectorOperators.GT, 0.0f));
-            v2 = zero.blend(v2, v2.compare(VectorOperators.GT, 0.0f));
-            v3 = zero.blend(v3, v3.compare(VectorOperators.GT, 0.0f));
-            Simd.store(v0, src, a);
-            Simd.store(v1, src, a + right);
-            Simd.store(v2, src, a + down);
-            Simd.store(v3, src, a + down + right);
-        }
+        FloatVector zero = FloatVector.zero(Simd.S);
+        v0 = zero.blend(v0, v0.compare(VectorOperators.GT, 0.0f));
+        v1 = zero.blend(v1, v1.compare(VectorOperators.GT, 0.0f));
+        v2 = zero.blend(v2, v2.compare(VectorOperators.GT, 0.0f));
+        v3 = zero.blend(v3, v3.compare(VectorOperators.GT, 0.0f));
+        Simd.store(v0, src, a);
+        Simd.store(v1, src, a + right);
+        Simd.store(v2, src, a + down);
+        Simd.store(v3, src, a + down + right);
         FloatVector best = v0;
         IntVector at = IntVector.zero(IS);
         VectorMask<Float> m = v1.compare(VectorOperators.GT, best);

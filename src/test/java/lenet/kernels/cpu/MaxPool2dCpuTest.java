@@ -15,8 +15,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * {@link MaxPool2dCpu} against {@link MaxPool2d} on random data, with ties: the twin compares and copies
- * the same values in the same order, so the results must be equal bit for bit, argmax included.
+ * {@link MaxPool2dCpu} against {@link MaxPool2d} (and {@link lenet.kernels.Relu}) on random data, with ties: the
+ * twin compares and copies the same values in the same order, so the results must be equal bit for bit, argmax
+ * included.
  */
 class MaxPool2dCpuTest {
     record Shape(int n, int c, int h, int w) {
@@ -47,40 +48,30 @@ class MaxPool2dCpuTest {
         return a;
     }
 
-    @ParameterizedTest
-    @MethodSource("shapes")
-    void forwardEqualsPlainKernel(Shape s) {
-        for (FloatArray in : new FloatArray[] {random(new Random(1), s.c * s.h * s.w * s.n), coarse(new Random(2), s.c * s.h * s.w * s.n)}) {
-            int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
-            FloatArray plain = nan(outSize);
-            FloatArray twin = nan(outSize);
-            IntArray plainArg = minusOnes(outSize);
-            IntArray twinArg = minusOnes(outSize);
-            MaxPool2d.forward(in, plain, plainArg, s.n, s.c, s.h, s.w);
-            MaxPool2dCpu.forward(in, twin, twinArg, s.n, s.c, s.h, s.w);
-            assertArrayEquals(plain.toHeapArray(), twin.toHeapArray(), "forward " + s);
-            assertArrayEquals(plainArg.toHeapArray(), twinArg.toHeapArray(), "forward argmax " + s);
-        }
-    }
-
-    /** The ReLU applied in place on the way (the epilogue of {@link Conv2dCpu#forwardReluMaxPool}): act as {@link lenet.kernels.Relu#forward} makes it. */
+    /**
+     * The ReLU in place and the pool ({@link MaxPool2dCpu#reluForward}, the epilogue of {@link Conv2dCpu#forwardReluMaxPool})
+     * against {@link lenet.kernels.Relu#forward} then {@link MaxPool2d#forward}, on random values and on values with ties
+     * (including the ReLU's zeros, and −0).
+     */
     @ParameterizedTest
     @MethodSource("shapes")
     void reluForwardEqualsReluThenPlainKernel(Shape s) {
         int size = s.c * s.h * s.w * s.n;
-        FloatArray act = coarse(new Random(3), size);
-        FloatArray plainAct = new FloatArray(size);
-        lenet.kernels.Relu.forward(act, plainAct, size);
-        int outSize = size / 4;
-        FloatArray plain = nan(outSize);
-        FloatArray twin = nan(outSize);
-        IntArray plainArg = minusOnes(outSize);
-        IntArray twinArg = minusOnes(outSize);
-        MaxPool2d.forward(plainAct, plain, plainArg, s.n, s.c, s.h, s.w);
-        MaxPool2dCpu.reluForward(act, twin, twinArg, s.n, s.c, s.h, s.w);
-        assertArrayEquals(plainAct.toHeapArray(), act.toHeapArray(), "act " + s);
-        assertArrayEquals(plain.toHeapArray(), twin.toHeapArray(), "pooled " + s);
-        assertArrayEquals(plainArg.toHeapArray(), twinArg.toHeapArray(), "argmax " + s);
+        for (FloatArray act : new FloatArray[] {random(new Random(1), size), coarse(new Random(3), size)}) {
+            act.set(size - 1, -0.0f);
+            FloatArray plainAct = new FloatArray(size);
+            lenet.kernels.Relu.forward(act, plainAct, size);
+            int outSize = size / 4;
+            FloatArray plain = nan(outSize);
+            FloatArray twin = nan(outSize);
+            IntArray plainArg = minusOnes(outSize);
+            IntArray twinArg = minusOnes(outSize);
+            MaxPool2d.forward(plainAct, plain, plainArg, s.n, s.c, s.h, s.w);
+            MaxPool2dCpu.reluForward(act, twin, twinArg, s.n, s.c, s.h, s.w);
+            assertArrayEquals(plainAct.toHeapArray(), act.toHeapArray(), "act " + s);
+            assertArrayEquals(plain.toHeapArray(), twin.toHeapArray(), "pooled " + s);
+            assertArrayEquals(plainArg.toHeapArray(), twinArg.toHeapArray(), "argmax " + s);
+        }
     }
 
     @ParameterizedTest

@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Random;
 
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Runs CPU twins whose results could depend on the JIT (the vectorised e^x of the sigmoid, lane sums of the
- * weight and bias gradients) on fixed inputs, {@code rounds} times, and writes one line per twin after the
+ * weight and bias gradients, the compare-and-blend of the ReLU and the max pool and its int argmax) on fixed inputs, {@code rounds} times, and writes one line per twin after the
  * last round to a file: the twin and a digest of its output's bits. {@link TwinsAcrossJitTiersTest} runs it interpreted and under C2.
  */
 public final class TwinsDigest {
@@ -37,6 +38,16 @@ public final class TwinsDigest {
         FloatArray fdOut = random(r, 120 * N, 1.0f);
         FloatArray fdw = new FloatArray(120 * 400);
         FloatArray fdb = new FloatArray(120);
+        FloatArray ra = new FloatArray(16 * 10 * 10 * N);
+        FloatArray rp = new FloatArray(16 * 5 * 5 * N);
+        IntArray rarg = new IntArray(16 * 5 * 5 * N);
+        FloatArray rdp = random(r, 16 * 5 * 5 * N, 1.0f);
+        FloatArray rda = new FloatArray(16 * 10 * 10 * N);
+        FloatArray fw = random(r, 120 * 400, 0.1f);
+        FloatArray fb = random(r, 120, 0.3f);
+        FloatArray fy = new FloatArray(120 * N);
+        FloatArray fdIn = new FloatArray(400 * N);
+        FloatArray fact = random(r, 400 * N, 1.0f);
         for (int round = 1; round <= rounds; round++) {
             Conv2dCpu.forward(x, w, b, a, N, 6, 14, 14, 16, 5, 0);
             SigmoidCpu.forward(a, s, s.getSize());
@@ -44,6 +55,10 @@ public final class TwinsDigest {
             Conv2dCpu.backwardBias(dOut, db, N, 16, 100);
             LinearCpu.backwardWeight(fdOut, fin, fdw, N, 400, 120);
             LinearCpu.backwardBias(fdOut, fdb, N, 120);
+            Conv2dCpu.forwardReluMaxPool(x, w, b, ra, rp, rarg, N, 6, 14, 14, 16, 5, 0);
+            MaxPool2dCpu.backwardRelu(rdp, rarg, ra, rda, N, 16, 10, 10);
+            LinearCpu.forwardRelu(fin, fw, fb, fy, N, 400, 120);
+            LinearCpu.backwardInputRelu(fdOut, fw, fact, fdIn, N, 400, 120);
         }
         List<String> lines = new ArrayList<>();
         lines.add("conv2.forward " + digest(a));
@@ -52,6 +67,10 @@ public final class TwinsDigest {
         lines.add("conv2.backwardBias " + digest(db));
         lines.add("fc1.backwardWeight " + digest(fdw));
         lines.add("fc1.backwardBias " + digest(fdb));
+        lines.add("conv2.forwardReluMaxPool " + digest(ra) + " " + digest(rp) + " " + digest(rarg));
+        lines.add("conv2.maxPoolBackwardRelu " + digest(rda));
+        lines.add("fc1.forwardRelu " + digest(fy));
+        lines.add("fc1.backwardInputRelu " + digest(fdIn));
         Files.write(Path.of(args[1]), lines);
     }
 
@@ -61,6 +80,14 @@ public final class TwinsDigest {
             f.set(j, scale * (2 * r.nextFloat() - 1));
         }
         return f;
+    }
+
+    private static String digest(IntArray a) {
+        long h = 1125899906842597L;
+        for (int j = 0; j < a.getSize(); j++) {
+            h = 31 * h + a.get(j);
+        }
+        return Long.toHexString(h);
     }
 
     private static String digest(FloatArray f) {
