@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lenet", mixinStandardHelpOptions = true, version = "lenet 1.0.0",
         description = "LeNet-5 on Fashion-MNIST, every layer a Java kernel that runs on JVM threads or, under TornadoVM, on a GPU.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ShapesCommand.class, DevicesCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InspectCommand.class, ShapesCommand.class, DevicesCommand.class,
                 CheckKernelsCommand.class,
                 FetchDataCommand.class})
 public final class Cli implements Callable<Integer> {
@@ -76,7 +76,7 @@ public final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: train, eval, predict, shapes, devices, check-kernels or fetch-data");
+        throw new ParameterException(spec.commandLine(), "missing a command: train, eval, predict, inspect, shapes, devices, check-kernels or fetch-data");
     }
 
     private static int usageError(ParameterException e, String[] args) {

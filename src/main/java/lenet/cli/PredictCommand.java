@@ -32,7 +32,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint written by 'lenet train'.")
     Path checkpoint;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "PNG images or IDX images files.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "PNG images, IDX images files, or FILE#N: image N (from 0) of an IDX images file.")
     List<Path> files;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "Classes shown per image, 1..10 (default: ${DEFAULT-VALUE}).")

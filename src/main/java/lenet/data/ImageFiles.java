@@ -5,38 +5,93 @@ import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
 /**
  * Images to classify, read as Fashion-MNIST presents them: 28×28, one gray value per pixel in [0, 1]
  * (byte / 255), a light object on a black background. A file is either an IDX images file (raw or gzip,
- * as the data set itself) or a picture {@code javax.imageio} reads (PNG; also JPEG, BMP, GIF).
+ * as the data set itself), one image of it named {@code FILE#N} (N from 0), or a picture
+ * {@code javax.imageio} reads (PNG; also JPEG, BMP, GIF). An image of an IDX file carries its label when
+ * the matching labels file lies beside it ({@code …-images-idx3-ubyte} → {@code …-labels-idx1-ubyte},
+ * raw or .gz, as in the data set's folder).
  */
 public final class ImageFiles {
     private ImageFiles() {
     }
 
-    /** One image: its name (file, or file#index in an IDX file) and 784 pixels, row by row. */
-    public record Image(String name, float[] pixels) {
+    /** The label of an image whose class is not known. */
+    public static final int NO_LABEL = -1;
+
+    /**
+     * One image: its name (file, or file#index in an IDX file), 784 pixels row by row, and its class
+     * ({@link #NO_LABEL} when not known).
+     */
+    public record Image(String name, float[] pixels, int label) {
+        public Image(String name, float[] pixels) {
+            this(name, pixels, NO_LABEL);
+        }
     }
 
     /**
-     * Reads {@code file}: all its images (at most {@code limit} from an IDX file).
+     * Reads {@code file}: all its images (at most {@code limit} from an IDX file), or the one image
+     * {@code FILE#N} names when no file has that name.
      *
      * @param invert replace every value v by 1 − v (for dark objects on a light background)
      * @param notes  receives one-line remarks about conversions (colour to gray, transparency, a light background)
-     * @throws DataException one line naming the file: not an image, wrong size, unreadable
+     * @throws DataException one line naming the file: not an image, wrong size, unreadable, no image N
      */
     public static List<Image> read(Path file, int limit, boolean invert, Consumer<String> notes) {
+        Entry entry = entry(file);
+        if (entry != null) {
+            return List.of(entry.read(invert));
+        }
         if (isIdx(file)) {
             return idx(file, limit, invert);
         }
         return List.of(picture(file, invert, notes));
+    }
+
+    /** Whether {@code file} is an IDX images file (a picture is not). */
+    public static boolean isIdxFile(Path file) {
+        return entry(file) == null && isIdx(file);
+    }
+
+    private static final Pattern ENTRY = Pattern.compile("(.+)#(\\d{1,9})");
+
+    /** {@code FILE#N}: image N of an IDX images file. */
+    private record Entry(Path name, Path file, int index) {
+        Image read(boolean invert) {
+            if (!isIdx(file)) {
+                throw DataException.of(name, "#N picks an image of an IDX images file, and " + file + " is not one");
+            }
+            List<Image> all = idx(file, Integer.MAX_VALUE, invert);
+            if (index >= all.size()) {
+                throw DataException.of(name, "no image " + index + ": " + file + " holds " + all.size()
+                        + " (#0 to #" + (all.size() - 1) + ")");
+            }
+            return all.get(index);
+        }
+    }
+
+    /** The entry {@code file} names: its name ends in #digits, no file has that name, and the file before the # exists. */
+    private static Entry entry(Path file) {
+        Path name = file.getFileName();
+        if (name == null || Files.exists(file)) {
+            return null;
+        }
+        var m = ENTRY.matcher(name.toString());
+        if (!m.matches()) {
+            return null;
+        }
+        Path base = file.resolveSibling(m.group(1));
+        return Files.exists(base) ? new Entry(file, base, Integer.parseInt(m.group(2))) : null;
     }
 
     private static boolean isIdx(Path file) {
@@ -55,6 +110,7 @@ public final class ImageFiles {
                     .formatted(images.rows(), images.cols(), FashionMnist.SIDE, FashionMnist.SIDE));
         }
         int n = Math.min(limit, images.count());
+        int[] labels = labels(file, images.count());
         int size = FashionMnist.SIDE * FashionMnist.SIDE;
         List<Image> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -63,9 +119,29 @@ public final class ImageFiles {
             if (invert) {
                 invert(p);
             }
-            out.add(new Image(file.getFileName() + "#" + i, p));
+            out.add(new Image(file.getFileName() + "#" + i, p, labels == null ? NO_LABEL : labels[i]));
         }
         return out;
+    }
+
+    /**
+     * The labels of an IDX images file from the labels file beside it ({@code -images-idx3-} → {@code -labels-idx1-},
+     * raw or .gz), or null when there is none.
+     */
+    private static int[] labels(Path images, int count) {
+        String name = images.getFileName().toString().replaceFirst("\\.gz$", "");
+        if (!name.contains("-images-idx3-")) {
+            return null;
+        }
+        Path labels = FashionMnist.file(images.toAbsolutePath().getParent(), name.replace("-images-idx3-", "-labels-idx1-"));
+        if (labels == null) {
+            return null;
+        }
+        int[] l = Idx.readLabels(labels, FashionMnist.CLASSES);
+        if (l.length != count) {
+            throw DataException.of(labels, "%d labels, but %s holds %d images".formatted(l.length, images.getFileName(), count));
+        }
+        return l;
     }
 
     private static Image picture(Path file, boolean invert, Consumer<String> notes) {

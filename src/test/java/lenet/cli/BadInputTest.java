@@ -21,6 +21,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -459,6 +460,44 @@ class BadInputTest {
         c.add(bad("predict a text file", 1, "{root}/existing.txt: ", "predict", "{ckpt}", "{root}/existing.txt"));
         c.add(bad("predict a missing image", 1, "{root}/none.png: no such file", "predict", "{ckpt}", "{root}/none.png"));
         c.add(bad("predict a folder", 1, "{root}/empty: is a directory", "predict", "{ckpt}", "{root}/empty"));
+        c.add(bad("predict image N beyond the file", 1, "{data}/t10k-images-idx3-ubyte.gz#6: no image 6: {data}/t10k-images-idx3-ubyte.gz holds 6 (#0 to #5)",
+                "predict", "{ckpt}", "{data}/t10k-images-idx3-ubyte.gz#6"));
+
+        // inspect: nothing is drawn, no folder made (not even the default one beside the checkpoint).
+        String test0 = "{data}/t10k-images-idx3-ubyte.gz#0";
+        c.add(bad("inspect without images", 2, "Missing required parameter: 'IMAGE'", "inspect", "{ckpt}"));
+        c.add(bad("inspect a missing checkpoint", 1, "{root}/none.ckpt: no such file", "inspect", "{root}/none.ckpt", test0));
+        c.add(bad("inspect a text file as checkpoint", 1, "{root}/existing.txt: not a lenet checkpoint", "inspect", "{root}/existing.txt", test0));
+        c.add(bad("inspect a FIFO checkpoint", 1, "{root}/fifo.ckpt: not a regular file", "inspect", "{root}/fifo.ckpt", test0));
+        c.add(bad("inspect a checkpoint with NaN", 1, "{bad}/nan-weight.ckpt: tensor fc1.weight holds NaN at index 17: not a usable model",
+                "inspect", "{bad}/nan-weight.ckpt", test0));
+        c.add(bad("inspect a checkpoint with a bad header", 1, "{bad}/lr-zero.ckpt: corrupt checkpoint header: ", "inspect", "{bad}/lr-zero.ckpt", test0));
+        c.add(bad("inspect a text file as image", 1, "{root}/existing.txt: not a PNG image nor an IDX images file",
+                "inspect", "{ckpt}", test0, "{root}/existing.txt"));
+        c.add(bad("inspect a broken PNG", 1, "{root}/existing.png: not a PNG image nor an IDX images file", "inspect", "{ckpt}", "{root}/existing.png"));
+        c.add(bad("inspect a missing image", 1, "{root}/none.png: no such file", "inspect", "{ckpt}", "{root}/none.png"));
+        c.add(bad("inspect a folder as image", 1, "{root}/empty: is a directory", "inspect", "{ckpt}", "{root}/empty"));
+        c.add(bad("inspect a FIFO image", 1, "{root}/fifo.ckpt: not a regular file", "inspect", "{ckpt}", "{root}/fifo.ckpt"));
+        c.add(bad("inspect /dev/null", 1, "/dev/null: not a regular file", "inspect", "{ckpt}", "/dev/null"));
+        c.add(bad("inspect a whole IDX file", 1, "{data}/t10k-images-idx3-ubyte.gz: an IDX file of many images; name one of them as "
+                + "{data}/t10k-images-idx3-ubyte.gz#N (N from 0)", "inspect", "{ckpt}", "{data}/t10k-images-idx3-ubyte.gz"));
+        c.add(bad("inspect image N beyond the file", 1, "{data}/t10k-images-idx3-ubyte.gz#6: no image 6: {data}/t10k-images-idx3-ubyte.gz holds 6 (#0 to #5)",
+                "inspect", "{ckpt}", "{data}/t10k-images-idx3-ubyte.gz#6"));
+        c.add(bad("inspect #N of a labels file", 1, "{data}/t10k-labels-idx1-ubyte.gz: wrong magic number 0x00000801 (IDX labels), "
+                + "expected 0x00000803 (IDX images)", "inspect", "{ckpt}", "{data}/t10k-labels-idx1-ubyte.gz#0"));
+        c.add(bad("inspect top 0", 2, "--top must be 1..10, got 0", "inspect", "{ckpt}", test0, "--top", "0"));
+        c.add(bad("inspect top 11", 2, "--top must be 1..10, got 11", "inspect", "{ckpt}", test0, "--top", "11"));
+        String[] many = new String[2 + 17];
+        many[0] = "inspect";
+        many[1] = "{ckpt}";
+        Arrays.fill(many, 2, many.length, test0);
+        c.add(bad("inspect 17 images", 2, "at most 16 images, got 17", many));
+        c.add(bad("inspect out empty", 2, "Invalid value for option '--out': an empty path", "inspect", "{ckpt}", test0, "--out", ""));
+        c.add(bad("inspect out a file", 2, "--out {root}/existing.txt is a file, expected a folder", "inspect", "{ckpt}", test0, "--out", "{root}/existing.txt"));
+        c.add(bad("inspect out below a file", 1, "--out {root}/existing.txt/i: cannot create the folder ({root}/existing.txt exists and is not a folder)",
+                "inspect", "{ckpt}", test0, "--out", "{root}/existing.txt/i"));
+        c.add(bad("inspect out where nothing can be made", 1, "--out /sys/lenet-inspect: cannot create the folder (",
+                "inspect", "{ckpt}", test0, "--out", "/sys/lenet-inspect"));
         return c.stream();
     }
 

@@ -1,6 +1,8 @@
 package lenet.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,5 +134,39 @@ class ImageFilesTest {
                 images.stream().map(ImageFiles.Image::name).toList());
         // Image 1 starts at byte 784 of the data, whose values run 0, 1, .., 255, 0, ..: 784 mod 256 = 16.
         assertEquals(16 / 255f, images.get(1).pixels()[0]);
+    }
+
+    @Test
+    void fileHashNIsImageNOfAnIdxFileWithItsLabelFromTheFileBesideIt() {
+        Path file = IdxFiles.write(dir, "t-images-idx3-ubyte.gz", IdxFiles.gzip(IdxFiles.images(5, 28, 28)));
+        List<ImageFiles.Image> all = ImageFiles.read(file, 10, false, n -> { });
+        // Without a labels file beside it, no label.
+        assertEquals(ImageFiles.NO_LABEL, all.get(3).label());
+        IdxFiles.write(dir, "t-labels-idx1-ubyte", IdxFiles.labels(5));
+        List<ImageFiles.Image> three = ImageFiles.read(dir.resolve("t-images-idx3-ubyte.gz#3"), 10, false, n -> { });
+        assertEquals(1, three.size());
+        assertEquals("t-images-idx3-ubyte.gz#3", three.get(0).name());
+        assertArrayEquals(all.get(3).pixels(), three.get(0).pixels());
+        assertEquals(3, three.get(0).label(), "labels i mod 10");
+        assertEquals(4, ImageFiles.read(file, 10, false, n -> { }).get(4).label());
+        assertFalse(ImageFiles.isIdxFile(dir.resolve("t-images-idx3-ubyte.gz#3")));
+        assertTrue(ImageFiles.isIdxFile(file));
+        // A file whose name ends in #N is that file.
+        Path odd = IdxFiles.write(dir, "odd#2", IdxFiles.images(1, 28, 28));
+        assertEquals("odd#2#0", ImageFiles.read(odd, 10, false, n -> { }).get(0).name());
+    }
+
+    @Test
+    void aMissingImageNOrHashNOfAPictureIsRefusedWithOneLine() throws IOException {
+        Path file = IdxFiles.write(dir, "t-images-idx3-ubyte", IdxFiles.images(5, 28, 28));
+        Path five = dir.resolve("t-images-idx3-ubyte#5");
+        assertEquals(five + ": no image 5: " + file + " holds 5 (#0 to #4)", refused(five).getMessage());
+        Path png = png(dir, "gray.png", BufferedImage.TYPE_BYTE_GRAY, 28, 28);
+        Path entry = dir.resolve("gray.png#0");
+        assertEquals(entry + ": #N picks an image of an IDX images file, and " + png + " is not one", refused(entry).getMessage());
+        assertEquals(dir.resolve("none.gz#1") + ": no such file", refused(dir.resolve("none.gz#1")).getMessage());
+        IdxFiles.write(dir, "t-labels-idx1-ubyte", IdxFiles.labels(4));
+        DataException e = assertThrows(DataException.class, () -> ImageFiles.read(dir.resolve("t-images-idx3-ubyte#1"), 10, false, n -> { }));
+        assertEquals(dir.resolve("t-labels-idx1-ubyte") + ": 4 labels, but t-images-idx3-ubyte holds 5 images", e.getMessage());
     }
 }
