@@ -51,7 +51,7 @@ public final class FeatureMaps {
         }
         IntArray cursor = new IntArray(1);
         cursor.set(0, 0);
-        Activations b = new Activations(count);
+        Activations b = new Activations(params.model, count);
         Recorder r = new Recorder();
         r.task("batch.gather", Batch::gather, images, labels, order, cursor, b.x, b.labels, count, LeNet.PIXELS);
         LeNetGraph.forward(r, kernels, params, b);
