@@ -467,28 +467,28 @@ public final class KernelChecks {
             new Check("bn1.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv1(n), r)),
-            new Check("bn1.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
+            new Check("bn1.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
             new Check("bn1.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
             new Check("bn2.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
-            new Check("bn2.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", false, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
+            new Check("bn2.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
             new Check("bn2.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
             new Check("bn3.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
-            new Check("bn3.forwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
+            new Check("bn3.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
             new Check("bn3.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
             new Check("bn4.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
-            new Check("bn4.forwardSigmoid", "BatchNorm.forwardSigmoid", false, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
+            new Check("bn4.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
             new Check("bn4.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
@@ -1277,7 +1277,7 @@ public final class KernelChecks {
         FloatArray beta = c.in(p[3]);
         FloatArray xhat = c.out("xhat", toBatchInnermost(f.xhat(), s.n(), row), toBatchInnermost(tol[0], s.n(), row));
         FloatArray act = c.out("act", toBatchInnermost(f.act(), s.n(), row), toBatchInnermost(tol[1], s.n(), row));
-        c.task((g, k) -> g.task(c.id(), BatchNorm::forwardSigmoid, za, mean, var, gm, beta, xhat, act, s.n(), s.c(), s.hw(), BatchNorm.EPS));
+        c.task((g, k) -> g.task(c.id(), k.normForwardSigmoid(), za, mean, var, gm, beta, xhat, act, s.n(), s.c(), s.hw(), BatchNorm.EPS));
     }
 
     /** As {@link #bnForwardSigmoid}, pooled the window means of act ({@link AvgPool2dReference}): the mean of act's bounds plus γ(4). */
@@ -1302,7 +1302,7 @@ public final class KernelChecks {
         FloatArray xhat = c.out("xhat", toBatchInnermost(f.xhat(), s.n(), row), toBatchInnermost(tol[0], s.n(), row));
         FloatArray act = c.out("act", toBatchInnermost(f.act(), s.n(), row), toBatchInnermost(tol[1], s.n(), row));
         FloatArray pooled = c.out("pooled", toBatchInnermost(pool, s.n(), row / 4), toBatchInnermost(poolTol, s.n(), row / 4));
-        c.task((g, k) -> g.task(c.id(), BatchNorm::forwardSigmoidPool, za, mean, var, gm, beta, xhat, act, pooled, s.n(), s.c(), b.h(), b.w(),
+        c.task((g, k) -> g.task(c.id(), k.normForwardSigmoidPool(), za, mean, var, gm, beta, xhat, act, pooled, s.n(), s.c(), b.h(), b.w(),
                 BatchNorm.EPS));
     }
 

@@ -3,10 +3,12 @@ package lenet.engine;
 import java.util.List;
 
 import lenet.kernels.AvgPool2d;
+import lenet.kernels.BatchNorm;
 import lenet.kernels.Conv2d;
 import lenet.kernels.Linear;
 import lenet.kernels.MaxPool2d;
 import lenet.kernels.cpu.AvgPool2dCpu;
+import lenet.kernels.cpu.BatchNormCpu;
 import lenet.kernels.cpu.Conv2dCpu;
 import lenet.kernels.cpu.LinearCpu;
 import lenet.kernels.cpu.MaxPool2dCpu;
@@ -47,14 +49,16 @@ public record KernelSet(
         Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray, Integer, Integer, Integer, Integer, Integer, Integer, Integer> convForwardReluMaxPool,
         Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearForwardRelu,
         Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInputRelu,
-        Task8<FloatArray, IntArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> maxPoolBackwardRelu) {
+        Task8<FloatArray, IntArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> maxPoolBackwardRelu,
+        Task11<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Float> normForwardSigmoid,
+        Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Float> normForwardSigmoidPool) {
 
     /** The plain kernels of {@code lenet.kernels}, sliced sums: the GPU source and shape, also runnable on the JVM. */
     public static final KernelSet PLAIN = new KernelSet("plain", true,
             Conv2d::forwardSigmoidPool, Conv2d::backwardInput, Conv2d::backwardPartials,
             Linear::forward, Linear::forwardSigmoid, Linear::backwardInput, Linear::backwardInputSigmoid, Linear::backwardPartials,
             AvgPool2d::backwardSigmoid, Conv2d::forward, Conv2d::forwardReluMaxPool, Linear::forwardRelu, Linear::backwardInputRelu,
-            MaxPool2d::backwardRelu);
+            MaxPool2d::backwardRelu, BatchNorm::forwardSigmoid, BatchNorm::forwardSigmoidPool);
 
     /**
      * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests), one slice per
@@ -65,7 +69,7 @@ public record KernelSet(
             Conv2dCpu::forwardSigmoidPool, Conv2dCpu::backwardInput, Conv2dCpu::backwardPartials,
             LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
             AvgPool2dCpu::backwardSigmoid, Conv2dCpu::forward, Conv2dCpu::forwardReluMaxPool, LinearCpu::forwardRelu,
-            LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu);
+            LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu, BatchNormCpu::forwardSigmoid, BatchNormCpu::forwardSigmoidPool);
 
     /** The kernel sets by name, for {@code --kernels}. */
     public static final List<KernelSet> ALL = List.of(CPU, PLAIN);

@@ -216,22 +216,22 @@ public final class LeNetGraph {
                 g.task("conv1.forward", k.convForward(), b.x, w.c1w, w.c1b, b.bn1.z(), n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1);
                 Activations.Norm nb = b.bn1;
                 statistics(g, "bn1", w.bn1, nb, s, 0, n);
-                g.task("bn1.forwardSigmoidPool", BatchNorm::forwardSigmoidPool, nb.z(), mean(w.bn1, nb, s), var(w.bn1, nb, s),
+                g.task("bn1.forwardSigmoidPool", k.normForwardSigmoidPool(), nb.z(), mean(w.bn1, nb, s), var(w.bn1, nb, s),
                         w.bn1.weight(), w.bn1.bias(), nb.xhat(), b.a1, b.p1, n, C1, H1, H1, BatchNorm.EPS);
                 g.task("conv2.forward", k.convForward(), b.p1, w.c2w, w.c2b, b.bn2.z(), n, C1, P1, P1, C2, KERNEL, 0);
                 nb = b.bn2;
                 statistics(g, "bn2", w.bn2, nb, s, 1, n);
-                g.task("bn2.forwardSigmoidPool", BatchNorm::forwardSigmoidPool, nb.z(), mean(w.bn2, nb, s), var(w.bn2, nb, s),
+                g.task("bn2.forwardSigmoidPool", k.normForwardSigmoidPool(), nb.z(), mean(w.bn2, nb, s), var(w.bn2, nb, s),
                         w.bn2.weight(), w.bn2.bias(), nb.xhat(), b.a2, b.p2, n, C2, H2, H2, BatchNorm.EPS);
                 g.task("fc1.forward", k.linearForward(), b.p2, w.f1w, w.f1b, b.bn3.z(), n, FLAT, F1);
                 nb = b.bn3;
                 statistics(g, "bn3", w.bn3, nb, s, 2, n);
-                g.task("bn3.forwardSigmoid", BatchNorm::forwardSigmoid, nb.z(), mean(w.bn3, nb, s), var(w.bn3, nb, s),
+                g.task("bn3.forwardSigmoid", k.normForwardSigmoid(), nb.z(), mean(w.bn3, nb, s), var(w.bn3, nb, s),
                         w.bn3.weight(), w.bn3.bias(), nb.xhat(), b.a3, n, F1, 1, BatchNorm.EPS);
                 g.task("fc2.forward", k.linearForward(), b.a3, w.f2w, w.f2b, b.bn4.z(), n, F1, F2);
                 nb = b.bn4;
                 statistics(g, "bn4", w.bn4, nb, s, 3, n);
-                g.task("bn4.forwardSigmoid", BatchNorm::forwardSigmoid, nb.z(), mean(w.bn4, nb, s), var(w.bn4, nb, s),
+                g.task("bn4.forwardSigmoid", k.normForwardSigmoid(), nb.z(), mean(w.bn4, nb, s), var(w.bn4, nb, s),
                         w.bn4.weight(), w.bn4.bias(), nb.xhat(), b.a4, n, F2, 1, BatchNorm.EPS);
             }
         }

@@ -120,6 +120,15 @@ public enum Model {
         return params;
     }
 
+    /**
+     * Whether {@code p} is the bias of a convolution or linear layer whose output a batch norm normalises:
+     * the batch norm subtracts it again, so its gradient is zero in exact arithmetic (rounding noise in float),
+     * and it stays where it was initialised.
+     */
+    public boolean feedsBatchNorm(Param p) {
+        return batchNorm && p.bias() && !p.layer().equals("fc3");
+    }
+
     /** The values of all its tensors (trained or not). */
     public int parameterCount() {
         return params.stream().mapToInt(Param::size).sum();

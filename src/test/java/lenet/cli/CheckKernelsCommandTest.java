@@ -76,7 +76,8 @@ class CheckKernelsCommandTest {
         KernelSet planted = new KernelSet("planted", cpu.sliced(), wrong, cpu.convBackwardInput(), cpu.convBackwardPartials(),
                 cpu.linearForward(), cpu.linearForwardSigmoid(), cpu.linearBackwardInput(), cpu.linearBackwardInputSigmoid(),
                 cpu.linearBackwardPartials(), cpu.poolBackwardSigmoid(), cpu.convForward(), cpu.convForwardReluMaxPool(),
-                cpu.linearForwardRelu(), cpu.linearBackwardInputRelu(), cpu.maxPoolBackwardRelu());
+                cpu.linearForwardRelu(), cpu.linearBackwardInputRelu(), cpu.maxPoolBackwardRelu(), cpu.normForwardSigmoid(),
+                cpu.normForwardSigmoidPool());
         Run r = run(new CommandLine(new CheckKernelsCommand(List.of(KernelSet.PLAIN, planted))), "--engine", "java", "--batch", BATCH);
         assertEquals(Cli.ERROR, r.code(), r.out() + r.err());
         long lines = KernelChecks.ALL.size() + KernelChecks.ALL.stream().filter(KernelChecks.Check::fromKernelSet).count();

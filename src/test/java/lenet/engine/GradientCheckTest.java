@@ -210,7 +210,7 @@ class GradientCheckTest {
             }
             // A conv or linear bias in front of a batch norm does not change the loss: its gradient is zero,
             // and its finite differences are rounding noise. Its errors are judged against its layer's weights.
-            double floor = net.w.model.batchNorm() && p.bias() && !p.layer().equals("fc3") ? largest(grads.get(t - 1)) : 0;
+            double floor = net.w.model.feedsBatchNorm(p) ? largest(grads.get(t - 1)) : 0;
             results.add(check(net, p.name(), values.get(t), grads.get(t), Math.min(40, values.get(t).getSize()), r, floor));
         }
         if (input) {
@@ -297,7 +297,7 @@ class GradientCheckTest {
             KernelSet k = new KernelSet("planted", p.sliced(), p.convForwardSigmoidPool(), p.convBackwardInput(), p.convBackwardPartials(),
                     p.linearForward(), p.linearForwardSigmoid(), p.linearBackwardInput(), p.linearBackwardInputSigmoid(),
                     p.linearBackwardPartials(), p.poolBackwardSigmoid(), p.convForward(), p.convForwardReluMaxPool(),
-                    p.linearForwardRelu(), p.linearBackwardInputRelu(), wrong);
+                    p.linearForwardRelu(), p.linearBackwardInputRelu(), wrong, p.normForwardSigmoid(), p.normForwardSigmoidPool());
             Net net = new Net(Model.LENET_RELU, 7, false, k);
             net.step.run();
             List<String> failed = failures(checkAll(net, false), RELU_TOLERANCE);

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.Test;
 
+import lenet.model.Model;
 import lenet.model.Params;
 import lenet.train.Trainer;
 
@@ -33,6 +34,32 @@ class VerifyingEngineTest {
         assertEquals(1e-2, c.relative(), 1e-5, "measured " + c.relative());
         actual.c1w.set(0, Float.NaN);
         assertEquals(Double.POSITIVE_INFINITY, VerifyingEngine.compare(1, before, actual, expected).relative(), "a NaN on one side only is a mismatch");
+    }
+
+    /**
+     * In lenet-bn a conv or linear bias in front of a batch norm has a zero gradient: its update is rounding
+     * noise, both engines' differ, and it is judged against its layer's weights' update instead of its own
+     * (which would make 1e-8 of noise a 100% mismatch, as a TornadoVM run on PoCL showed for fc2.bias).
+     */
+    @Test
+    void aBiasInFrontOfABatchNormIsJudgedAgainstItsWeights() {
+        Params before = Params.xavier(Model.LENET_BN, 1);
+        Params expected = before.copy();
+        for (int j = 0; j < expected.f2w.getSize(); j++) {
+            expected.f2w.set(j, before.f2w.get(j) - 1e-2f);      // fc2's weights move by 1e-2
+        }
+        expected.f2b.set(0, before.f2b.get(0) + 1e-8f);          // its bias by noise
+        Params actual = expected.copy();
+        actual.f2b.set(0, before.f2b.get(0) - 1e-8f);            // the other engine's noise
+        VerifyingEngine.Check c = VerifyingEngine.compare(4, before, actual, expected);
+        assertTrue(c.relative() < 1e-5, c.toString());
+        // lenet's fc2.bias feeds a sigmoid: its own update is the scale, and the same difference is a mismatch
+        Params plainBefore = Params.xavier(1);
+        Params plainExpected = plainBefore.copy();
+        plainExpected.f2b.set(0, plainBefore.f2b.get(0) + 1e-8f);
+        Params plainActual = plainExpected.copy();
+        plainActual.f2b.set(0, plainBefore.f2b.get(0) - 1e-8f);
+        assertTrue(VerifyingEngine.compare(4, plainBefore, plainActual, plainExpected).relative() > 1, "lenet's bias is judged on its own");
     }
 
     @Test
