@@ -58,14 +58,14 @@ public final class JvmEngine implements Engine {
         Shard(int n) {
             b = new Activations(n);
             cursor.set(0, 0);
-            eval.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
+            eval.task("batch.gather", Batch::gather, data.testImages(), data.levels(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(eval, kernels, params, b);
         }
 
         Recorder train(int batchSize) {
             return train.computeIfAbsent(batchSize, size -> {
                 Recorder r = new Recorder();
-                r.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
+                r.task("batch.gather", Batch::gather, data.trainImages(), data.levels(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
                 LeNetGraph.forward(r, kernels, params, b);
                 LeNetGraph.backward(r, kernels, params, grads, b, 1.0f / size, false);
                 return r;
