@@ -6,7 +6,7 @@
  * jar built against it links unchanged against the real SDK, whose own {@code tornado.api} then
  * takes its place on the module path. This jar is never packed into the lenet jar.
  *
- * <p>Behaviour: {@code FloatArray}/{@code IntArray} are off-heap and indexed like the real ones;
+ * <p>Behaviour: {@code FloatArray}/{@code IntArray}/{@code ByteArray} are off-heap and indexed like the real ones;
  * {@code TaskGraph}/{@code TornadoExecutionPlan} run their tasks in order on the calling thread, on
  * device copies of the arrays kept apart from host memory as TornadoVM 5.2 keeps them: data moves
  * only through the transfers a graph declares, and graphs share device copies only through

@@ -66,7 +66,8 @@ public final class Cli implements Callable<Integer> {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             err.println("lenet: out of memory (" + IoErrors.reason(e) + "): try a smaller --batch-size or --threads, "
-                    + "or give the JVM more (JAVA_TOOL_OPTIONS=-Xmx…)");
+                    + "or give the JVM more: -Xmx for the heap, -XX:MaxDirectMemorySize for the data and activations"
+                    + " (scripts/lenet: in $LENET_JAVA_OPTS)");
             return ERROR;
         } finally {
             out.flush();

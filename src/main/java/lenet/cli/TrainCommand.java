@@ -136,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
             Resume.checkData(output.resume, resume, fingerprint);
         }
         KernelSet kernelSet = kernelSet();
-        EngineData data = EngineData.of(train.pixels(), train.labels(), train.count(), test.pixels(), test.labels(), test.count());
+        EngineData data = EngineData.of(train, test);
         long start = System.nanoTime();
         // The folder is readied (created, locked, checked for writing and room) before the engine starts.
         try (RunFolder folder = new RunFolder(paths, options.metricsJson(), err)) {

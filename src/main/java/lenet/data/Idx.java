@@ -1,16 +1,20 @@
 package lenet.data;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 
 /**
  * Reads IDX files, the format of MNIST and Fashion-MNIST, raw or gzip-compressed (recognised by the
@@ -18,9 +22,10 @@ import java.util.zip.ZipException;
  *
  * <p>An IDX file is a big-endian header (magic number {@code 0x000008nn}: unsigned bytes, {@code nn}
  * dimensions; then one 32-bit size per dimension) followed by the data. Nothing is allocated from a
- * header before it passes the sanity bounds below and, for a raw file, matches the file size; a gzip
- * stream is read in growing chunks, so a header that promises more than the stream holds costs no
- * more memory than the stream does.
+ * header before it passes the sanity bounds below and, for a raw file, matches the file size; for a gzip
+ * file, before it declares no more than the file could decompress to ({@link #GZIP_MAX_RATIO} times its
+ * size): a header promising more is read through without keeping anything, to say where the data ends.
+ * The data is then read straight into an array of its final size, once.
  */
 public final class Idx {
     private Idx() {
@@ -33,9 +38,22 @@ public final class Idx {
     public static final long MAX_COUNT = 10_000_000;
     public static final int MAX_SIDE = 4096;
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /**
+     * The most bytes one byte of DEFLATE data decompresses to (a 258-byte match in 2 bits): a gzip file of
+     * {@code s} bytes holds at most {@code GZIP_MAX_RATIO·s} bytes, whatever its header says.
+     */
+    static final long GZIP_MAX_RATIO = 1032;
 
-    /** Images as floats in [0, 1] (byte / 255, as torchvision's ToTensor), example-major. */
-    public record Images(int count, int rows, int cols, float[] pixels) {
+    /**
+     * Images as their bytes, example-major ({@code [count][rows·cols]}), off-heap where the kernels read
+     * them; byte {@code b} stands for the pixel value {@link #value value(b)} in [0, 1].
+     */
+    public record Images(int count, int rows, int cols, ByteArray pixels) {
+    }
+
+    /** The value in [0, 1] a pixel byte stands for: {@code (b & 0xFF) / 255f}, the float32 division of torchvision's ToTensor. */
+    public static float value(byte b) {
+        return (b & 0xFF) / 255f;
     }
 
     public static Images readImages(Path file) {
@@ -52,11 +70,14 @@ public final class Idx {
             if (size > MAX_ARRAY) {
                 throw in.error("header declares " + what + ", more pixels than one array holds");
             }
-            byte[] data = in.body(16, size, what);
-            float[] pixels = floats(file, data.length);
-            for (int i = 0; i < data.length; i++) {
-                pixels[i] = (data[i] & 0xFF) / 255f;
+            in.declares(16, size, what);
+            ByteArray pixels;
+            try {
+                pixels = new ByteArray((int) size);
+            } catch (OutOfMemoryError e) {
+                throw in.error("too large to load: " + what + " do not fit in memory (-XX:MaxDirectMemorySize, by default -Xmx)");
             }
+            in.body(pixels.getSegment(), what);
             return new Images((int) count, (int) rows, (int) cols, pixels);
         }
     }
@@ -66,7 +87,15 @@ public final class Idx {
         try (Reader in = new Reader(file)) {
             in.magic(LABELS_MAGIC);
             long count = in.count("labels");
-            byte[] data = in.body(8, count, count + " labels");
+            String what = count + " labels";
+            in.declares(8, count, what);
+            byte[] data;
+            try {
+                data = new byte[(int) count];
+            } catch (OutOfMemoryError e) {
+                throw in.error("too large to load: " + what + " do not fit in the Java heap (-Xmx)");
+            }
+            in.body(MemorySegment.ofArray(data), what);
             int[] labels = new int[data.length];
             for (int i = 0; i < data.length; i++) {
                 labels[i] = data[i] & 0xFF;
@@ -139,14 +168,6 @@ public final class Idx {
         return IoErrors.reason(e);
     }
 
-    private static float[] floats(Path file, int n) {
-        try {
-            return new float[n];
-        } catch (OutOfMemoryError e) {
-            throw DataException.of(file, "too large to load: " + n + " pixels do not fit in the Java heap (-Xmx)");
-        }
-    }
-
     /** A stream over one IDX file that counts what it has read and words its errors. */
     private static final class Reader implements AutoCloseable {
         private final Path file;
@@ -196,34 +217,46 @@ public final class Idx {
             return count;
         }
 
-        /** Reads exactly {@code size} data bytes after a header of {@code header} bytes, and then the end. */
-        byte[] body(long header, long size, String what) {
+        /**
+         * Checks that the file can hold the {@code size} data bytes after a {@code header}-byte header that
+         * its header declares: a raw file must be exactly that long; a gzip file must be large enough to
+         * decompress to that much, else its stream is read to its end (nothing kept) to say where it ends.
+         */
+        void declares(long header, long size, String what) {
             if (!gzip && fileSize != header + size) {
                 throw error("%s: header declares %s (%d bytes with the header) but the file has %d bytes"
                         .formatted(fileSize < header + size ? "truncated" : "too long", what, header + size, fileSize));
             }
-            byte[] data;
-            int filled = 0;
-            try {
-                data = new byte[(int) Math.min(size, 1 << 20)];
-                while (filled < size) {
-                    if (filled == data.length) {
-                        data = Arrays.copyOf(data, (int) Math.min(size, 2L * data.length));
-                    }
-                    int n = read(data, filled, data.length - filled);
-                    if (n <= 0) {
-                        throw error("truncated: header declares %s (%d data bytes) but the data ends after %d bytes"
-                                .formatted(what, size, filled));
-                    }
+            if (gzip && size > GZIP_MAX_RATIO * fileSize) {
+                byte[] scratch = new byte[1 << 16];
+                long filled = 0;
+                for (int n; (n = read(scratch, 0, scratch.length)) > 0; ) {
                     filled += n;
                 }
-            } catch (OutOfMemoryError e) {
-                throw error("too large to load: " + what + " do not fit in the Java heap (-Xmx)");
+                throw truncated(what, size, filled);
+            }
+        }
+
+        private DataException truncated(String what, long size, long filled) {
+            return error("truncated: header declares %s (%d data bytes) but the data ends after %d bytes".formatted(what, size, filled));
+        }
+
+        /** Reads exactly {@code into.byteSize()} data bytes into {@code into} (after {@link #declares}), then the end. */
+        void body(MemorySegment into, String what) {
+            long size = into.byteSize();
+            byte[] chunk = new byte[(int) Math.min(size, 1 << 16)];
+            long filled = 0;
+            while (filled < size) {
+                int n = read(chunk, 0, (int) Math.min(chunk.length, size - filled));
+                if (n <= 0) {
+                    throw truncated(what, size, filled);
+                }
+                MemorySegment.copy(chunk, 0, into, JAVA_BYTE, filled, n);
+                filled += n;
             }
             if (read(new byte[1], 0, 1) > 0) {
                 throw error("too long: more data follows the " + what + " the header declares");
             }
-            return data;
         }
 
         /** Reads up to len bytes, fewer only at the end of the stream. */

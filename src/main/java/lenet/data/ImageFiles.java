@@ -115,7 +115,9 @@ public final class ImageFiles {
         List<Image> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             float[] p = new float[size];
-            System.arraycopy(images.pixels(), i * size, p, 0, size);
+            for (int j = 0; j < size; j++) {
+                p[j] = Idx.value(images.pixels().get(i * size + j));
+            }
             if (invert) {
                 invert(p);
             }

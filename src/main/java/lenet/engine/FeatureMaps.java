@@ -53,7 +53,7 @@ public final class FeatureMaps {
         cursor.set(0, 0);
         Activations b = new Activations(params.model, count);
         Recorder r = new Recorder();
-        r.task("batch.gather", Batch::gather, images, labels, order, cursor, b.x, b.labels, count, LeNet.PIXELS);
+        r.task("batch.gather", Inference::gatherFloats, images, labels, order, cursor, b.x, b.labels, count, LeNet.PIXELS);
         LeNetGraph.forward(r, kernels, params, b);
         r.run();
         return new FeatureMaps(count, b.a1.toHeapArray(), b.a2.toHeapArray(), b.probs.toHeapArray());

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import lenet.kernels.Batch;
 import lenet.model.LeNet;
 import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -38,7 +39,21 @@ public final class Inference {
         }
     }
 
-    /** Classifies the first {@code count} images of {@code pixels} (example-major 28×28, values in [0, 1]). */
+    /** Classifies the first {@code count} images of {@code images} (example-major 28×28 bytes, as a data set holds them). */
+    public static Result run(Params params, ByteArray images, int count, int threads, KernelSet kernels) {
+        if (count < 0 || (long) count * LeNet.PIXELS > images.getSize()) {
+            throw new IllegalArgumentException(count + " images, " + images.getSize() + " pixels");
+        }
+        FloatArray levels = EngineData.levelTable();
+        return run(count, threads, (r, labels, order, cursor, b, n) ->
+                r.task("batch.gather", Batch::gather, images, levels, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS),
+                params, kernels);
+    }
+
+    /**
+     * Classifies the first {@code count} images of {@code pixels} (example-major 28×28, values in [0, 1]):
+     * images that are not a data set's bytes, such as {@code predict}'s pictures.
+     */
     public static Result run(Params params, float[] pixels, int count, int threads, KernelSet kernels) {
         if (count < 0 || (long) count * LeNet.PIXELS > pixels.length) {
             throw new IllegalArgumentException(count + " images, " + pixels.length + " pixels");
@@ -46,6 +61,35 @@ public final class Inference {
         FloatArray images = new FloatArray(Math.max(1, count) * LeNet.PIXELS);
         MemorySegment.copy(pixels, 0, images.getSegment(), ValueLayout.JAVA_FLOAT, 0L,
                 count * LeNet.PIXELS);
+        return run(count, threads, (r, labels, order, cursor, b, n) ->
+                r.task("batch.gather", Inference::gatherFloats, images, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS),
+                params, kernels);
+    }
+
+    /**
+     * {@link Batch#gather} for images already in floats: x[p][i] = images[order[cursor + i]][p]. Only the
+     * JVM runs it (inference runs on JVM threads).
+     */
+    static void gatherFloats(FloatArray images, IntArray allLabels, IntArray order, IntArray cursor, FloatArray x, IntArray labels,
+            int n, int pixels) {
+        for (int p = 0; p < pixels; p++) {
+            for (int i = 0; i < n; i++) {
+                int example = order.get(cursor.get(0) + i);
+                x.set(p * n + i, images.get(example * pixels + p));
+                if (p == 0) {
+                    labels.set(i, allLabels.get(example));
+                }
+            }
+        }
+    }
+
+    /** How a program starts: the task that gathers a batch of {@code n} images, from the cursor on, into {@code b}. */
+    @FunctionalInterface
+    private interface Gather {
+        void add(Recorder r, IntArray labels, IntArray order, IntArray cursor, Activations b, int n);
+    }
+
+    private static Result run(int count, int threads, Gather gather, Params params, KernelSet kernels) {
         IntArray order = new IntArray(Math.max(1, count));
         IntArray labels = new IntArray(Math.max(1, count));
         for (int i = 0; i < count; i++) {
@@ -58,17 +102,17 @@ public final class Inference {
         for (int t = 0; t < parts; t++) {
             int from = (int) ((long) count * t / parts);
             int to = (int) ((long) count * (t + 1) / parts);
-            jobs.add(() -> new Part(params, kernels, images, order, labels).run(from, to, result));
+            jobs.add(() -> new Part(params, kernels, gather, order, labels).run(from, to, result));
         }
         runAll(jobs);
         return result;
     }
 
     /** One thread's programs, one per batch size. */
-    private record Part(Params params, KernelSet kernels, FloatArray images, IntArray order, IntArray labels,
+    private record Part(Params params, KernelSet kernels, Gather gather, IntArray order, IntArray labels,
             IntArray cursor, Map<Integer, Program> programs) {
-        Part(Params params, KernelSet kernels, FloatArray images, IntArray order, IntArray labels) {
-            this(params, kernels, images, order, labels, new IntArray(1), new HashMap<>());
+        Part(Params params, KernelSet kernels, Gather gather, IntArray order, IntArray labels) {
+            this(params, kernels, gather, order, labels, new IntArray(1), new HashMap<>());
         }
 
         void run(int from, int to, Result result) {
@@ -94,7 +138,7 @@ public final class Inference {
         private Program program(int n) {
             Activations b = new Activations(params.model, n);
             Recorder r = new Recorder();
-            r.task("batch.gather", Batch::gather, images, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS);
+            gather.add(r, labels, order, cursor, b, n);
             LeNetGraph.forward(r, kernels, params, b);
             return new Program(b, r);
         }

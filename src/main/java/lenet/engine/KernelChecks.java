@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import lenet.data.Idx;
 import lenet.engine.tornado.TornadoErrors;
 import lenet.kernels.AvgPool2d;
 import lenet.kernels.AvgPool2dReference;
@@ -51,6 +52,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
@@ -181,6 +183,12 @@ public final class KernelChecks {
 
         IntArray in(int[] values) {
             IntArray a = IntArray.fromArray(values);
+            arrays.add(a);
+            return a;
+        }
+
+        ByteArray in(byte[] values) {
+            ByteArray a = ByteArray.fromArray(values);
             arrays.add(a);
             return a;
         }
@@ -1134,10 +1142,18 @@ public final class KernelChecks {
 
     // ---- Batch: copies and index arithmetic, exact ----
 
-    /** A data set of 3n images and labels and a shuffled order; the batch starts at cursor n. */
+    /**
+     * A data set of 3n images (random bytes, every one of the 256 values in each image) and labels and a
+     * shuffled order; the batch starts at cursor n. Each pixel must come out as the float its byte stands
+     * for ({@link Idx#value}, the division b / 255f), bit for bit.
+     */
     private static void gather(Case c, int n, SplittableRandom r) {
         int count = 3 * n;
-        float[] images = uniform(r, count * PIXELS, 0, 1);
+        byte[] images = new byte[count * PIXELS];
+        for (int j = 0; j < images.length; j++) {
+            int p = j % PIXELS;
+            images[j] = (byte) (p < 256 ? p + j / PIXELS : r.nextInt(256));
+        }
         int[] allLabels = uniformInts(r, count, CLASSES);
         int[] order = permutation(r, count);
         double[] x = new double[PIXELS * n];
@@ -1145,16 +1161,17 @@ public final class KernelChecks {
         for (int i = 0; i < n; i++) {
             labels[i] = allLabels[order[n + i]];
             for (int p = 0; p < PIXELS; p++) {
-                x[p * n + i] = images[order[n + i] * PIXELS + p];
+                x[p * n + i] = Idx.value(images[order[n + i] * PIXELS + p]);
             }
         }
-        FloatArray ia = c.in(images);
+        ByteArray ia = c.in(images);
+        FloatArray levels = c.in(EngineData.levelTable().toHeapArray());
         IntArray la = c.in(allLabels);
         IntArray oa = c.in(order);
         IntArray cursor = c.in(new int[] {n});
         FloatArray xa = c.out("x", x, new double[x.length]);
         IntArray out = c.outInts("labels", labels);
-        c.task((g, k) -> g.task(c.id(), Batch::gather, ia, la, oa, cursor, xa, out, n, PIXELS));
+        c.task((g, k) -> g.task(c.id(), Batch::gather, ia, levels, la, oa, cursor, xa, out, n, PIXELS));
     }
 
     private static void seek(Case c, int n, SplittableRandom r) {

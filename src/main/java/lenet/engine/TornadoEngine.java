@@ -125,8 +125,9 @@ public final class TornadoEngine implements Engine {
         this.testOrder = identity(data.testCount());
 
         Named[] weights = weights(params);
-        Named[] trainSet = {named("trainImages", data.trainImages()), named("trainLabels", data.trainLabels())};
-        Named[] testSet = {named("testImages", data.testImages()), named("testLabels", data.testLabels()), named("testOrder", testOrder)};
+        Named[] trainSet = {named("trainImages", data.trainImages()), named("trainLabels", data.trainLabels()), named("levels", data.levels())};
+        Named[] testSet = {named("testImages", data.testImages()), named("testLabels", data.testLabels()), named("levels", data.levels()),
+                named("testOrder", testOrder)};
         Named[] epochState = {named("order", order), named("trainCursor", trainCursor)};
         Named[] totals = {named("trainTotals", trainTotals)};
 
@@ -204,7 +205,7 @@ public final class TornadoEngine implements Engine {
         GraphSink g = new GraphSink(name);
         Activations b = new Activations(params.model, n);
         Params grads = Params.zeros(params.model);
-        g.task("batch.gather", Batch::gather, data.trainImages(), data.trainLabels(), order, trainCursor, b.x, b.labels, n, LeNet.PIXELS);
+        g.task("batch.gather", Batch::gather, data.trainImages(), data.levels(), data.trainLabels(), order, trainCursor, b.x, b.labels, n, LeNet.PIXELS);
         LeNetGraph.step(g, KernelSet.PLAIN, params, grads, b, 1.0f / n, lr);
         g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, trainCursor, trainTotals, n, n);
         g.toDevice(FIRST_EXECUTION, activations(b, grads));
@@ -215,7 +216,7 @@ public final class TornadoEngine implements Engine {
     private GraphSink evalGraph(String name, int n) {
         GraphSink g = new GraphSink(name);
         Activations b = new Activations(params.model, n);
-        g.task("batch.gather", Batch::gather, data.testImages(), data.testLabels(), testOrder, testCursor, b.x, b.labels, n, LeNet.PIXELS);
+        g.task("batch.gather", Batch::gather, data.testImages(), data.levels(), data.testLabels(), testOrder, testCursor, b.x, b.labels, n, LeNet.PIXELS);
         LeNetGraph.forward(g, KernelSet.PLAIN, params, b);
         g.task("loss.accumulate", SoftmaxCrossEntropy::accumulate, b.loss, b.correct, testCursor, testTotals, n, 0);
         g.toDevice(FIRST_EXECUTION, activations(b, null));

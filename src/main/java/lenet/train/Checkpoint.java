@@ -19,10 +19,12 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
+import lenet.data.Idx;
 import lenet.data.IoErrors;
 import lenet.model.LeNet;
 import lenet.model.Model;
 import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -65,22 +67,23 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
 
     /**
      * Which data the run trained and was tested on: the sizes, the CRC-32 of the training labels (one
-     * byte each) followed by the training pixels (float32, little-endian), and the same of the test set
-     * ({@code testCrc32}; null in checkpoints written before it was added), to catch a resume on other data.
+     * byte each) followed by the training pixels (each as the float32 value its byte stands for,
+     * little-endian), and the same of the test set ({@code testCrc32}; null in checkpoints written before
+     * it was added), to catch a resume on other data.
      */
     public record Data(int trainExamples, int testExamples, long trainCrc32, Long testCrc32) {
         public Data(int trainExamples, int testExamples, long trainCrc32) {
             this(trainExamples, testExamples, trainCrc32, null);
         }
 
-        public static Data of(float[] trainPixels, int[] trainLabels, int trainCount,
-                float[] testPixels, int[] testLabels, int testCount) {
+        public static Data of(ByteArray trainPixels, int[] trainLabels, int trainCount,
+                ByteArray testPixels, int[] testLabels, int testCount) {
             return new Data(trainCount, testCount, crc32(trainPixels, trainLabels, trainCount),
                     crc32(testPixels, testLabels, testCount));
         }
 
-        /** The CRC-32 of the labels (one byte each) followed by the pixels (float32, little-endian). */
-        static long crc32(float[] pixels, int[] labels, int count) {
+        /** The CRC-32 of the labels (one byte each) followed by the pixels (the float32 each byte stands for, little-endian). */
+        static long crc32(ByteArray pixels, int[] labels, int count) {
             CRC32 crc = new CRC32();
             for (int i = 0; i < count; i++) {
                 crc.update(labels[i]);
@@ -90,7 +93,7 @@ public record Checkpoint(Config config, Data data, TrainState state, Params para
             for (long i = 0; i < values; ) {
                 chunk.clear();
                 while (chunk.remaining() >= 4 && i < values) {
-                    chunk.putFloat(pixels[(int) i++]);
+                    chunk.putFloat(Idx.value(pixels.get((int) i++)));
                 }
                 chunk.flip();
                 crc.update(chunk);

@@ -59,7 +59,7 @@ class ScriptTest {
                 .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).toList());
         assertTrue(flags.contains("-Dtornado.recover.bailout=False"), flags);
         String root = Path.of("").toAbsolutePath().toString();
-        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " -Xmx1g --module-path " + sdk + "/share/java/tornado:"
+        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " --module-path " + sdk + "/share/java/tornado:"
                 + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("/target/standin/") || line.contains("tornado-api-standin"), "the SDK's tornado.api, not the stand-in: " + line);
@@ -101,7 +101,7 @@ class ScriptTest {
         Path sdk = sdk();
         assertTrue(script(Map.of("TORNADOVM_HOME", sdk.toString()), "devices", "--dry-run").out().contains("@" + sdk + "/tornado-argfile"));
         Result plain = script(Map.of(), "--dry-run", "devices");
-        assertTrue(plain.out().matches(".*/bin/java -XX:\\+UseSerialGC -Xmx1g --module-path \\S+/target/lenet\\.jar:\\S+/target/lib:\\S+/target/standin -m lenet devices\\R"),
+        assertTrue(plain.out().matches(".*/bin/java -XX:\\+UseSerialGC -Xmx128m -XX:MaxDirectMemorySize=2g --module-path \\S+/target/lenet\\.jar:\\S+/target/lib:\\S+/target/standin -m lenet devices\\R"),
                 plain.out());
     }
 

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,11 +35,42 @@ class FashionMnistTest {
             assertEquals(12, train.count());
             assertEquals(28, train.rows());
             assertEquals(28, train.cols());
-            assertEquals(12 * 784, train.pixels().length);
-            assertEquals(1f, train.pixels()[255], 0f);
+            assertEquals(12 * 784, train.pixels().getSize());
+            assertEquals((byte) 255, train.pixels().get(255));
+            assertEquals(1f, train.image(0)[255], 0f);
             assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1}, train.labels());
             assertEquals("t10k", test.name());
             assertEquals(5, test.count());
+        }
+    }
+
+    /**
+     * The images are read once, straight into their off-heap bytes: loading them takes one byte per pixel of
+     * native memory (not four, as floats would; not two copies) and next to nothing of the Java heap.
+     */
+    @Test
+    void loadingHoldsTheImagesOnceAsBytesOffTheHeap() throws IOException {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        BufferPoolMXBean nativeMemory = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        int count = 3000;
+        long pixels = count * 784L;
+        for (boolean gzip : new boolean[] {false, true}) {
+            Path d = Files.createDirectory(dir.resolve("gzip-" + gzip));
+            fashion(d, count, 1, gzip);
+            System.gc(); // what earlier tests left is freed before, not during, the load
+            long heapBefore = threads.getCurrentThreadAllocatedBytes();
+            long nativeBefore = nativeMemory.getMemoryUsed();
+            Dataset train = FashionMnist.train(d);
+            long heap = threads.getCurrentThreadAllocatedBytes() - heapBefore;
+            long offHeap = nativeMemory.getMemoryUsed() - nativeBefore;
+            assertEquals(1, train.pixels().getElementSize(), "one byte a pixel");
+            assertEquals(pixels, train.pixels().getNumBytesOfSegment());
+            // The pixels, their array's header and alignment; the labels are on the heap.
+            assertTrue(offHeap <= pixels + 1024, "gzip " + gzip + ": " + offHeap + " bytes of native memory for " + pixels + " pixels");
+            // Read buffers (64 KiB each, and the gzip streams' for the two files), the labels (int[] and the file's
+            // bytes): under 1 MiB, less than half the pixels' bytes.
+            assertTrue(heap < 1 << 20, "gzip " + gzip + ": " + heap + " bytes of Java heap allocated to load " + pixels + " pixels");
         }
     }
 
@@ -123,7 +156,7 @@ class FashionMnistTest {
         Dataset first = train.limit(3);
         assertEquals(3, first.count());
         assertArrayEquals(new int[] {0, 1, 2}, first.labels());
-        assertArrayEquals(java.util.Arrays.copyOf(train.pixels(), 3 * 784), first.pixels());
+        assertArrayEquals(java.util.Arrays.copyOf(train.pixels().toHeapArray(), 3 * 784), first.pixels().toHeapArray());
         assertSame(train, train.limit(12));
         assertSame(train, train.limit(Integer.MAX_VALUE));
     }

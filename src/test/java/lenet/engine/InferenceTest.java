@@ -7,8 +7,10 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import lenet.data.Idx;
 import lenet.model.LeNet;
 import lenet.model.Params;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 
 /** The forward pass on its own (eval, predict) agrees with the engine that trains. */
 class InferenceTest {
@@ -16,10 +18,9 @@ class InferenceTest {
     void predictionsAgreeWithTheJvmEngineAndProbabilitiesSumToOne() {
         Random r = new Random(9);
         int n = 21;
-        float[] pixels = new float[n * LeNet.PIXELS];
-        for (int j = 0; j < pixels.length; j++) {
-            pixels[j] = r.nextFloat();
-        }
+        byte[] bytes = new byte[n * LeNet.PIXELS];
+        r.nextBytes(bytes);
+        ByteArray pixels = ByteArray.fromArray(bytes);
         int[] labels = r.ints(n, 0, 10).toArray();
         Params params = Params.xavier(3);
         Inference.Result one = Inference.run(params, pixels, n, 1, KernelSet.PLAIN);
@@ -36,7 +37,7 @@ class InferenceTest {
             assertEquals(1.0, sum, 1e-5, "probabilities of example " + i);
             assertEquals(best, one.probability(i, one.predicted()[i]), "the predicted class is the most probable");
         }
-        EngineData data = EngineData.of(pixels, labels, n, pixels, labels, n);
+        EngineData data = EngineData.of(bytes, labels, n, bytes, labels, n);
         try (JvmEngine engine = new JvmEngine(data, params, 0.1f, 8, 2, KernelSet.PLAIN)) {
             assertEquals(engine.evaluate(), correct, "correct predictions, as the training engine counts them");
         }
@@ -44,5 +45,12 @@ class InferenceTest {
         Inference.Result two = Inference.run(params, pixels, n, 2, KernelSet.PLAIN);
         assertArrayEquals(one.probabilities(), two.probabilities());
         assertArrayEquals(one.predicted(), two.predicted());
+        // Images given as floats (predict's pictures) take the same path once gathered: the same bits.
+        float[] floats = new float[bytes.length];
+        for (int j = 0; j < floats.length; j++) {
+            floats[j] = Idx.value(bytes[j]);
+        }
+        Inference.Result fromFloats = Inference.run(params, floats, n, 2, KernelSet.PLAIN);
+        assertArrayEquals(one.probabilities(), fromFloats.probabilities());
     }
 }

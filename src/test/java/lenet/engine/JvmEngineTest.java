@@ -21,14 +21,10 @@ import lenet.train.Trainer;
 class JvmEngineTest {
     static EngineData data(int train, int test) {
         Random r = new Random(9);
-        float[] a = new float[train * LeNet.PIXELS];
-        float[] b = new float[test * LeNet.PIXELS];
-        for (int j = 0; j < a.length; j++) {
-            a[j] = r.nextFloat();
-        }
-        for (int j = 0; j < b.length; j++) {
-            b[j] = r.nextFloat();
-        }
+        byte[] a = new byte[train * LeNet.PIXELS];
+        byte[] b = new byte[test * LeNet.PIXELS];
+        r.nextBytes(a);
+        r.nextBytes(b);
         return EngineData.of(a, r.ints(train, 0, 10).toArray(), train, b, r.ints(test, 0, 10).toArray(), test);
     }
 

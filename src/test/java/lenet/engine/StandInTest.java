@@ -15,6 +15,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.standin.StandIn;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -37,6 +38,42 @@ class StandInTest {
     static void fill(FloatArray a) {
         for (int i = 0; i < a.getSize(); i++) {
             a.set(i, 7);
+        }
+    }
+
+    static void widen(ByteArray in, FloatArray out) {
+        for (int i = 0; i < out.getSize(); i++) {
+            out.set(i, in.get(i) & 0xFF);
+        }
+    }
+
+    static void doubleBytes(ByteArray a) {
+        for (int i = 0; i < a.getSize(); i++) {
+            a.set(i, (byte) (2 * a.get(i)));
+        }
+    }
+
+    /** Byte arrays (the images) live in device memory as the others do: uploaded, read, written, copied back. */
+    @Test
+    void byteArraysMoveOnlyThroughDeclaredTransfers() throws Exception {
+        ByteArray in = ByteArray.fromElements((byte) 1, (byte) 200, (byte) 3);
+        FloatArray out = floats(0, 0, 0);
+        TaskGraph missing = new TaskGraph("m").task("widen", StandInTest::widen, in, out).transferToHost(EVERY_EXECUTION, out);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(missing.snapshot())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, plan::execute);
+            assertTrue(e.getMessage().startsWith("task graph m, task widen: argument 0 (ByteArray[3], 3 of 3 elements unset)"), e.getMessage());
+        }
+        TaskGraph g = new TaskGraph("g").transferToDevice(FIRST_EXECUTION, in).task("double", StandInTest::doubleBytes, in)
+                .task("widen", StandInTest::widen, in, out).transferToHost(EVERY_EXECUTION, out).transferToHost(UNDER_DEMAND, in);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot()); StandIn.Recording rec = StandIn.record()) {
+            TornadoExecutionResult r = plan.execute();
+            assertEquals(2f, out.get(0));
+            assertEquals((400 & 0xFF), out.get(1), "bytes wrap as on a device");
+            assertEquals((byte) 1, in.get(0), "the host's bytes stay as they were until copied back");
+            r.transferToHost(in);
+            assertEquals((byte) 2, in.get(0));
+            assertEquals(List.of("TO_DEVICE ByteArray[3] 3", "TO_HOST FloatArray[3] 12", "TO_HOST ByteArray[3] 3"),
+                    rec.transfers().stream().map(t -> t.direction() + " " + StandIn.describe(t.array()) + " " + t.bytes()).toList());
         }
     }
 

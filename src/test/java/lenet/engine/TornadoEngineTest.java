@@ -21,6 +21,7 @@ import lenet.model.Model;
 import lenet.model.Params;
 import lenet.train.Trainer;
 import uk.ac.manchester.tornado.api.standin.StandIn;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -34,14 +35,10 @@ class TornadoEngineTest {
     /** 10 training examples in batches of 4 (4, 4, then a tail of 2); 7 test examples (4, tail of 3). */
     static EngineData data() {
         Random r = new Random(3);
-        float[] train = new float[10 * LeNet.PIXELS];
-        float[] test = new float[7 * LeNet.PIXELS];
-        for (int j = 0; j < train.length; j++) {
-            train[j] = r.nextFloat();
-        }
-        for (int j = 0; j < test.length; j++) {
-            test[j] = r.nextFloat();
-        }
+        byte[] train = new byte[10 * LeNet.PIXELS];
+        byte[] test = new byte[7 * LeNet.PIXELS];
+        r.nextBytes(train);
+        r.nextBytes(test);
         int[] trainLabels = r.ints(10, 0, 10).toArray();
         int[] testLabels = r.ints(7, 0, 10).toArray();
         return EngineData.of(train, trainLabels, 10, test, testLabels, 7);
@@ -148,7 +145,9 @@ class TornadoEngineTest {
         int fc3Bias = LeNet.PARAMS.get(LeNet.PARAMS.size() - 1).size();
         return Stream.of(
                 Arguments.of("train images upload", (Predicate<StandIn.Declaration>) d -> d.kind() == StandIn.Kind.TO_DEVICE
-                        && sized(d.object(), 10 * LeNet.PIXELS)),
+                        && d.object() instanceof ByteArray b && b.getSize() == 10 * LeNet.PIXELS),
+                Arguments.of("levels upload to eval", (Predicate<StandIn.Declaration>) d -> d.graph().equals("eval") && d.kind() == StandIn.Kind.TO_DEVICE
+                        && sized(d.object(), 256)),
                 Arguments.of("conv1 weight upload", (Predicate<StandIn.Declaration>) d -> d.kind() == StandIn.Kind.TO_DEVICE && sized(d.object(), conv1)),
                 Arguments.of("epoch order upload", (Predicate<StandIn.Declaration>) d -> d.graph().equals("epoch") && d.kind() == StandIn.Kind.TO_DEVICE
                         && d.object() instanceof IntArray a && a.getSize() == 10),
@@ -171,10 +170,8 @@ class TornadoEngineTest {
     void theStepAtBatch256Is24Tasks() {
         Random r = new Random(3);
         int count = 300;
-        float[] train = new float[count * LeNet.PIXELS];
-        for (int j = 0; j < train.length; j++) {
-            train[j] = r.nextFloat();
-        }
+        byte[] train = new byte[count * LeNet.PIXELS];
+        r.nextBytes(train);
         int[] labels = r.ints(count, 0, 10).toArray();
         EngineData data = EngineData.of(train, labels, count, train, labels, count);
         // lenet-relu has lenet's shape, with ReLU and max-pooling in the same fused kernels; lenet-bn adds per

@@ -43,14 +43,10 @@ class ResumeTest {
 
     static EngineData data() {
         Random r = new Random(11);
-        float[] train = new float[TRAIN * LeNet.PIXELS];
-        float[] test = new float[TEST * LeNet.PIXELS];
-        for (int j = 0; j < train.length; j++) {
-            train[j] = r.nextFloat();
-        }
-        for (int j = 0; j < test.length; j++) {
-            test[j] = r.nextFloat();
-        }
+        byte[] train = new byte[TRAIN * LeNet.PIXELS];
+        byte[] test = new byte[TEST * LeNet.PIXELS];
+        r.nextBytes(train);
+        r.nextBytes(test);
         return EngineData.of(train, r.ints(TRAIN, 0, 10).toArray(), TRAIN, test, r.ints(TEST, 0, 10).toArray(), TEST);
     }
 

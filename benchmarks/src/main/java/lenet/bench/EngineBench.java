@@ -61,14 +61,10 @@ public class EngineBench {
         };
         int trainCount = TRAIN_BATCHES * batch;
         Random r = new Random(3);
-        float[] train = new float[trainCount * LeNet.PIXELS];
-        float[] test = new float[TEST * LeNet.PIXELS];
-        for (int j = 0; j < train.length; j++) {
-            train[j] = r.nextFloat();
-        }
-        for (int j = 0; j < test.length; j++) {
-            test[j] = r.nextFloat();
-        }
+        byte[] train = new byte[trainCount * LeNet.PIXELS];
+        byte[] test = new byte[TEST * LeNet.PIXELS];
+        r.nextBytes(train);
+        r.nextBytes(test);
         int[] trainLabels = r.ints(trainCount, 0, LeNet.CLASSES).toArray();
         int[] testLabels = r.ints(TEST, 0, LeNet.CLASSES).toArray();
         EngineData data = EngineData.of(train, trainLabels, trainCount, test, testLabels, TEST);

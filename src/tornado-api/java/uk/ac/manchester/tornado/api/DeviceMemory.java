@@ -1,5 +1,6 @@
 package uk.ac.manchester.tornado.api;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
@@ -249,7 +250,7 @@ final class DeviceMemory {
                 continue;
             }
             for (int e = buf.undefined.nextSetBit(0); e >= 0; e = buf.undefined.nextSetBit(e + 1)) {
-                if (element(a[i], e) != pattern(buf, e, 0) || element(b[i], e) != pattern(buf, e, 1)) {
+                if (element(buf, a[i], e) != pattern(buf, e, 0) || element(buf, b[i], e) != pattern(buf, e, 1)) {
                     buf.undefined.clear(e); // written by the task (the same value in both runs)
                 }
             }
@@ -270,8 +271,8 @@ final class DeviceMemory {
             return true;
         }
         for (int e = 0; e < buf.elements; e++) {
-            int vx = element(x, e);
-            int vy = element(y, e);
+            int vx = element(buf, x, e);
+            int vy = element(buf, y, e);
             if (vx != vy && !(buf.undefined.get(e) && vx == pattern(buf, e, fillX) && vy == pattern(buf, e, fillY))) {
                 return true;
             }
@@ -331,7 +332,7 @@ final class DeviceMemory {
             if (b.undefined != null) {
                 int f = second < 0 || i == second ? fill : 0;
                 for (int e = b.undefined.nextSetBit(0); e >= 0; e = b.undefined.nextSetBit(e + 1)) {
-                    b.segment.set(JAVA_INT, TornadoNativeArray.ARRAY_HEADER + 4L * e, pattern(b, e, f));
+                    setElement(b, b.segment, e, pattern(b, e, f));
                 }
             }
         }
@@ -350,20 +351,31 @@ final class DeviceMemory {
         return snapshot(buffers);
     }
 
-    private static int element(MemorySegment s, int e) {
-        return s.get(JAVA_INT, TornadoNativeArray.ARRAY_HEADER + 4L * e);
+    /** Element {@code e} of a copy of buffer {@code b} (a byte as its unsigned value, 4 bytes as their raw bits). */
+    private static int element(Buffer b, MemorySegment s, int e) {
+        long at = TornadoNativeArray.ARRAY_HEADER + (long) b.elementBytes * e;
+        return b.elementBytes == 1 ? s.get(JAVA_BYTE, at) & 0xFF : s.get(JAVA_INT, at);
+    }
+
+    private static void setElement(Buffer b, MemorySegment s, int e, int value) {
+        long at = TornadoNativeArray.ARRAY_HEADER + (long) b.elementBytes * e;
+        if (b.elementBytes == 1) {
+            s.set(JAVA_BYTE, at, (byte) value);
+        } else {
+            s.set(JAVA_INT, at, value);
+        }
     }
 
     /**
-     * The value an undefined element gets in filling 0 or 1 (as raw 4 bytes): the two always differ. Floats
-     * get finite values (1 to 2, or -1.5 to -2.5, so comparisons and sums see a difference); ints small
-     * non-negative ones (0 to 7), so that reading one as an index still runs.
+     * The value an undefined element gets in filling 0 or 1 (as raw 4 bytes, or a byte's unsigned value): the
+     * two always differ. Floats get finite values (1 to 2, or -1.5 to -2.5, so comparisons and sums see a
+     * difference); ints and bytes small non-negative ones (0 to 7), so that reading one as an index still runs.
      */
     private static int pattern(Buffer b, int e, int fill) {
         int h = (e + 1) * 0x9E3779B1;
         h ^= h >>> 15;
-        if (b.elementBytes != 4) {
-            throw new IllegalStateException("the stand-in tracks 4-byte elements only");
+        if (b.elementBytes != 4 && b.elementBytes != 1) {
+            throw new IllegalStateException("the stand-in tracks 1- and 4-byte elements only");
         }
         boolean floats = b.isFloat;
         if (floats) {
