@@ -199,7 +199,8 @@ public final class JvmEngine implements Engine {
     /**
      * Runs training steps until the JIT has compiled what an epoch runs and has nothing left to compile,
      * so that the first epoch runs at the speed of the later ones. It first runs the programs an epoch
-     * runs besides its full batches, an evaluation and the last, partial batch, so that the profiles the
+     * runs besides its full training batches, the evaluation (its full and its last, partial batch) and
+     * the last, partial training batch, so that the profiles the
      * optimising compiler (C2) compiles from include their shapes (code compiled without them is thrown
      * away, "deoptimised", the first time they run). Then it takes full-batch steps, at different places of
      * the training set, each exactly as {@link #trainBatch} takes it (shards, gradient sum, SGD update,
@@ -211,7 +212,7 @@ public final class JvmEngine implements Engine {
      * compilation finished) for the last 3 passes: the first after at least 40 passes (the Vector API
      * kernels need about 30 before C2 has them all) and a quiet second (one kernel's C2 compilation can
      * take that long), the second, which compiles little (the thread pool's hand-offs), after 5 passes
-     * and a quiet quarter of a second. At most 60 s in all. A last evaluation ends it.
+     * and a quiet quarter of a second. At most 60 s in all. An evaluation of the whole test set ends it.
      *
      * <p>The SGD step is applied to a scratch copy of the parameters and the totals are put back: the
      * run's own parameters and figures are as they were.
@@ -225,7 +226,13 @@ public final class JvmEngine implements Engine {
         Recorder scratchUpdate = new Recorder();
         LeNetGraph.update(scratchUpdate, params.copy(), gradSum, 0.0f);
         int tail = data.trainCount() % batch;
-        evaluate();
+        // The evaluation's two shapes, a full batch and the last, partial one (not yet the whole test
+        // set: this code is still interpreted), then the training's partial batch.
+        int testTail = data.testCount() % batch;
+        runShards(0, Math.min(batch, data.testCount()), false, false);
+        if (testTail > 0 && data.testCount() > batch) {
+            runShards(data.testCount() - testTail, testTail, false, false);
+        }
         if (tail > 0) {
             step(0, tail, scratchUpdate, false);
         }
