@@ -1,10 +1,20 @@
 #!/usr/bin/python3
-"""Side-by-side training throughput: lenet's JVM engine against the PyTorch reference, in one run.
+"""Side-by-side training throughput: lenet's JVM engine against the PyTorch and JAX references, in one run.
 
-Both train d2l's LeNet on Fashion-MNIST with the same batch size, learning rate and epochs, one after
+All train d2l's LeNet on Fashion-MNIST with the same batch size, learning rate and epochs, one after
 the other, alternating when --repeat > 1; examples/sec is counted as d2l does (training examples over
-the time inside training steps, evaluation excluded). Peak RSS comes from /usr/bin/time. The ratio is
-lenet / PyTorch, from the median of each side.
+the time inside training steps, evaluation excluded; lenet's and JAX's compilation before the first
+step excluded too). Peak RSS comes from /usr/bin/time. Each side prints the median of its runs and
+their spread (slowest to fastest); the ratios lenet / PyTorch and lenet / JAX are the medians'
+ratios, with the range of the per-round ratios (round r's lenet over round r's peer).
+
+JAX (jax_reference.py, the whole step compiled by XLA) needs numpy >= 2, which Debian's PyTorch
+cannot load, so it runs on a Python of its own: --jax-python, else $LENET_JAX_PYTHON, else
+~/.venvs/jax/bin/python. When that Python cannot import jax the JAX column is left out, with a line
+saying so and how to install it:
+
+    python3 -m venv ~/.venvs/jax
+    ~/.venvs/jax/bin/pip install --no-index --find-links /opt/pypi/files jax jaxlib
 
 PyTorch must use OpenBLAS (Debian's torch calls the system libblas.so.3; without libopenblas0-pthread
 that is the slow reference BLAS): the script checks, installs it when run as root, and prints the
@@ -13,6 +23,7 @@ BLAS the PyTorch run reported.
     benchmarks/compare_pytorch.py                      # 1 epoch each, 2 threads
     benchmarks/compare_pytorch.py --epochs 10          # the full d2l run, accuracy too
     benchmarks/compare_pytorch.py --repeat 3 --json out.json
+    benchmarks/compare_pytorch.py --no-jax             # lenet and PyTorch only
 """
 import argparse
 import json
@@ -79,6 +90,40 @@ def run_pytorch(args, out_json):
             "train_acc": m["train_acc"], "peak_rss_mb": rss, "blas": blas.group(0) if blas else "unknown"}
 
 
+def jax_python(args):
+    """The Python that runs jax_reference.py, or None (with the reason printed) when it cannot import jax."""
+    if args.no_jax:
+        print("JAX: left out (--no-jax)")
+        return None
+    python = args.jax_python or os.environ.get("LENET_JAX_PYTHON") or os.path.expanduser("~/.venvs/jax/bin/python")
+    probe = subprocess.run([python, "-c", "import jax"], capture_output=True, text=True) if os.path.exists(python) else None
+    if probe is None or probe.returncode != 0:
+        why = "not found" if probe is None else "cannot import jax"
+        print(f"JAX: column skipped: {python} {why}. Install it with: python3 -m venv ~/.venvs/jax && "
+              f"~/.venvs/jax/bin/pip install --no-index --find-links /opt/pypi/files jax jaxlib "
+              f"(or name a Python with jax: --jax-python PATH)")
+        return None
+    return python
+
+
+def run_jax(args, python, out_json):
+    cmd = [python, os.path.join(ROOT, "benchmarks", "jax_reference.py"), "train",
+           "--epochs", str(args.epochs), "--batch", str(args.batch), "--lr", str(args.lr),
+           "--threads", str(args.threads), "--json", out_json] + limit(args, "--train-limit")
+    text, rss = timed(cmd)
+    with open(out_json) as f:
+        m = json.load(f)
+    return {"examples_per_sec": m["examples_per_sec"], "test_acc": m["test_acc"], "loss": m["loss"],
+            "train_acc": m["train_acc"], "peak_rss_mb": rss, "framework": m["framework"],
+            "warm_up_seconds": m["warm_up_seconds"]}
+
+
+def spread(runs, key="examples_per_sec"):
+    """(median, min, max) of a side's runs."""
+    values = [x[key] for x in runs]
+    return statistics.median(values), min(values), max(values)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--epochs", type=int, default=1)
@@ -88,12 +133,16 @@ def main():
     p.add_argument("--train-limit", type=int, help="use only the first N training examples (both sides)")
     p.add_argument("--repeat", type=int, default=1, help="runs per side, alternating (default: 1)")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--jax-python", metavar="PYTHON",
+                   help="Python with jax installed (default: $LENET_JAX_PYTHON, else ~/.venvs/jax/bin/python)")
+    p.add_argument("--no-jax", action="store_true", help="leave the JAX column out")
     p.add_argument("lenet_args", nargs="*", help="extra options for 'lenet train' (after --)")
     args = p.parse_args()
     if shutil.which("/usr/bin/time") is None:
         sys.exit("compare_pytorch: /usr/bin/time is missing: apt-get install time")
     ensure_openblas()
-    lenet, torch = [], []
+    jax_py = jax_python(args)
+    lenet, torch, jax = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.repeat):
             print(f"run {r + 1}/{args.repeat}: lenet ...", flush=True)
@@ -102,19 +151,41 @@ def main():
             print(f"run {r + 1}/{args.repeat}: PyTorch ...", flush=True)
             torch.append(run_pytorch(args, os.path.join(tmp, f"torch{r}.json")))
             print(f"  {torch[-1]['examples_per_sec']:,.0f} examples/s ({torch[-1]['blas']})", flush=True)
+            if jax_py:
+                print(f"run {r + 1}/{args.repeat}: JAX ...", flush=True)
+                jax.append(run_jax(args, jax_py, os.path.join(tmp, f"jax{r}.json")))
+                print(f"  {jax[-1]['examples_per_sec']:,.0f} examples/s", flush=True)
     med = lambda runs, k: statistics.median(x[k] for x in runs)
-    ratio = med(lenet, "examples_per_sec") / med(torch, "examples_per_sec")
+
+    def row(name, runs, note):
+        m, lo, hi = spread(runs)
+        print(f"{name:10} {m:>12,.0f} {lo:>10,.0f} - {hi:<10,.0f} {med(runs, 'test_acc'):>9.3f} "
+              f"{med(runs, 'peak_rss_mb'):>8.0f} MB   {note}")
+
+    def ratios(peer):
+        per_round = [a["examples_per_sec"] / b["examples_per_sec"] for a, b in zip(lenet, peer)]
+        return med(lenet, "examples_per_sec") / med(peer, "examples_per_sec"), min(per_round), max(per_round)
+
     print()
-    print(f"{'':10} {'examples/s':>12} {'test acc':>9} {'peak RSS':>10}")
-    print(f"{'lenet':10} {med(lenet, 'examples_per_sec'):>12,.0f} {med(lenet, 'test_acc'):>9.3f} "
-          f"{med(lenet, 'peak_rss_mb'):>8.0f} MB   {lenet[0]['device']}")
-    print(f"{'PyTorch':10} {med(torch, 'examples_per_sec'):>12,.0f} {med(torch, 'test_acc'):>9.3f} "
-          f"{med(torch, 'peak_rss_mb'):>8.0f} MB   {args.threads} threads, {torch[0]['blas']}")
-    print(f"ratio lenet / PyTorch: {ratio:.2f}x  ({args.epochs} epoch(s), batch {args.batch}, {args.repeat} run(s) each)")
+    print(f"{'':10} {'examples/s':>12} {'spread (min - max)':^23} {'test acc':>9} {'peak RSS':>10}")
+    row("lenet", lenet, lenet[0]["device"])
+    row("PyTorch", torch, f"{args.threads} threads, {torch[0]['blas']}")
+    if jax:
+        row("JAX", jax, f"{jax[0]['framework']}, XLA, whole step jit-compiled, {args.threads} threads")
+    ratio = ratios(torch)
+    ratio_jax = ratios(jax) if jax else None
+    print(f"({args.epochs} epoch(s), batch {args.batch}, {args.repeat} run(s) each; ratio of medians, per-round range)")
+    print(f"ratio lenet / PyTorch: {ratio[0]:.2f}x  ({ratio[1]:.2f} - {ratio[2]:.2f})")
+    if ratio_jax:
+        print(f"ratio lenet / JAX:     {ratio_jax[0]:.2f}x  ({ratio_jax[1]:.2f} - {ratio_jax[2]:.2f})")
+    else:
+        print("ratio lenet / JAX:     skipped (no JAX; see above)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"epochs": args.epochs, "batch": args.batch, "threads": args.threads, "lenet": lenet,
-                       "pytorch": torch, "ratio": ratio}, f, indent=2)
+                       "pytorch": torch, "ratio": ratio[0], "ratio_range": ratio[1:],
+                       "jax": jax if jax else None, "ratio_jax": ratio_jax[0] if ratio_jax else None,
+                       "ratio_jax_range": ratio_jax[1:] if ratio_jax else None}, f, indent=2)
 
 
 if __name__ == "__main__":

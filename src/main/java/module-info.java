@@ -14,6 +14,7 @@ module lenet {
     requires java.desktop;          // javax.imageio (PNG in and out), java.awt (charts, headless)
     requires org.knowm.xchart;      // automatic module (Automatic-Module-Name in its jar)
     requires java.net.http;
+    requires java.management;       // the JVM engine's warm-up watches the JIT (CompilationMXBean)
     // the CPU twins of the kernels (lenet.kernels.cpu) use the Vector API; the JVM warns that it is an
     // incubator module when it starts
     requires jdk.incubator.vector;

@@ -1,5 +1,7 @@
 package lenet.engine;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -178,9 +180,11 @@ public final class JvmEngine implements Engine {
 
     /**
      * Splits the examples {@code start .. start+count)} over the threads, one shard each, and runs the
-     * training program (or, with {@code train} false, evaluation) of every shard in parallel.
+     * training program (or, with {@code train} false, evaluation) of every shard in parallel (with
+     * {@code inline}, one after the other on the calling thread, except the training shards of a model with
+     * batch norm, which wait for each other).
      */
-    private List<Shard> runShards(int start, int count, boolean train) {
+    private List<Shard> runShards(int start, int count, boolean train, boolean inline) {
         if (count > batch) {
             throw new IllegalArgumentException("a batch of " + count + " exceeds the engine's batch size, " + batch);
         }
@@ -209,7 +213,8 @@ public final class JvmEngine implements Engine {
                 return null;
             });
         }
-        invokeAll(jobs);
+        // Shards that meet at a barrier (batch norm) cannot run one after the other on one thread.
+        invokeAll(jobs, inline && !(train && model.batchNorm()));
         return used;
     }
 
@@ -227,8 +232,8 @@ public final class JvmEngine implements Engine {
         }
     }
 
-    private void invokeAll(List<Callable<Void>> jobs) {
-        if (pool == null || jobs.size() == 1) {
+    private void invokeAll(List<Callable<Void>> jobs, boolean inline) {
+        if (pool == null || jobs.size() == 1 || inline) {
             for (Callable<Void> j : jobs) {
                 try {
                     j.call();
@@ -251,47 +256,108 @@ public final class JvmEngine implements Engine {
     }
 
     /**
-     * Runs the forward and backward pass of a full batch until the JIT has compiled the kernels: at least
-     * 40 passes (the Vector API kernels need about 30 before the optimising compiler has them all), and
-     * until a pass takes no longer than 1.25× the fastest so far (at most 60 s). Shard gradients are
-     * summed and applied to a scratch copy of the parameters: the run's own stay as they are, and no
-     * totals are counted. Then one pass of the last, partial batch and one
-     * evaluation, so that every program an epoch runs has been compiled.
+     * Runs training steps until the JIT has compiled what an epoch runs and has nothing left to compile,
+     * so that the first epoch runs at the speed of the later ones. It first runs the programs an epoch
+     * runs besides its full training batches, the evaluation (its full and its last, partial batch) and
+     * the last, partial training batch, so that the profiles the
+     * optimising compiler (C2) compiles from include their shapes (code compiled without them is thrown
+     * away, "deoptimised", the first time they run). Then it takes full-batch steps, at different places of
+     * the training set, each exactly as {@link #trainBatch} takes it (shards, gradient sum, SGD update,
+     * loss and accuracy totals), with the partial batch every tenth pass: first with the shards run one
+     * after the other on the calling thread, which leaves the other cores to the compiler threads (C2 has
+     * far more to compile than the passes take: the kernels, and the Vector API's own Java code that
+     * runs until they are compiled), then on the engine's threads, as the epoch runs them. Each stage
+     * ends once a pass takes no longer than 1.25× the fastest of the stage and the JIT has been quiet (no
+     * compilation finished) for the last 3 passes: the first after at least 40 passes (the Vector API
+     * kernels need about 30 before C2 has them all) and a quiet second (one kernel's C2 compilation can
+     * take that long), the second, which compiles little (the thread pool's hand-offs), after 5 passes
+     * and a quiet quarter of a second. At most 60 s in all. An evaluation of the whole test set ends it.
+     *
+     * <p>The SGD step is applied to a scratch copy of the parameters and the totals are put back: the
+     * run's own parameters and figures are as they were.
      */
     @Override
     public double warmUp() {
         long start = System.nanoTime();
         Params saved = params.copy(); // batch norms' running estimates move in training passes
-        int count = batch; // the batches an epoch runs: B, and a last one of trainCount mod B
-        // The SGD step too, on a copy of the parameters: the same code, compiled, and the run's own untouched.
+        double lossBefore = lossSum;
+        long correctBefore = correct;
+        long examplesBefore = examples;
         Recorder scratchUpdate = new Recorder();
         LeNetGraph.update(scratchUpdate, params.copy(), gradSum, 0.0f);
-        long fastest = Long.MAX_VALUE;
-        for (int pass = 0; ; pass++) {
-            long t0 = System.nanoTime();
-            sumGradients(runShards(0, count, true));
-            scratchUpdate.run();
-            long took = System.nanoTime() - t0;
-            fastest = Math.min(fastest, took);
-            if ((pass >= 40 && took <= 1.25 * fastest) || System.nanoTime() - start > 60_000_000_000L) {
-                break;
-            }
-        }
-        // The other code paths of an epoch: the last, partial batch and the evaluation.
         int tail = data.trainCount() % batch;
-        if (tail > 0) {
-            runShards(0, tail, true);
+        // The evaluation's two shapes, a full batch and the last, partial one (not yet the whole test
+        // set: this code is still interpreted), then the training's partial batch.
+        int testTail = data.testCount() % batch;
+        runShards(0, Math.min(batch, data.testCount()), false, false);
+        if (testTail > 0 && data.testCount() > batch) {
+            runShards(data.testCount() - testTail, testTail, false, false);
         }
+        if (tail > 0) {
+            step(0, tail, scratchUpdate, false);
+        }
+        long deadline = start + 60_000_000_000L;
+        settle(scratchUpdate, true, 40, 1_000_000_000L, deadline);
+        settle(scratchUpdate, false, 5, 250_000_000L, deadline);
         evaluate();
+        lossSum = lossBefore;
+        correct = correctBefore;
+        examples = examplesBefore;
         params.copyFrom(saved);
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /**
+     * One stage of {@link #warmUp}: full-batch steps (applied by {@code scratchUpdate}) until at least
+     * {@code minPasses} are done, the last took no longer than 1.25× the fastest, and the JIT has been
+     * quiet for 3 passes and {@code quietNanos}; or until {@code deadline} ({@link System#nanoTime}).
+     */
+    private void settle(Recorder scratchUpdate, boolean inline, int minPasses, long quietNanos, long deadline) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long jitMillis = watchJit ? jit.getTotalCompilationTime() : 0;
+        long quietSince = System.nanoTime();
+        int quietPasses = 0;
+        int tail = data.trainCount() % batch;
+        int places = data.trainCount() - batch + 1;
+        long fastest = Long.MAX_VALUE;
+        for (int pass = 0; ; pass++) {
+            long t0 = System.nanoTime();
+            step((int) ((long) pass * batch % places), batch, scratchUpdate, inline);
+            long took = System.nanoTime() - t0;
+            if (tail > 0 && pass % 10 == 9) {
+                step(0, tail, scratchUpdate, inline);
+            }
+            fastest = Math.min(fastest, took);
+            long now = System.nanoTime();
+            long millis = watchJit ? jit.getTotalCompilationTime() : 0;
+            if (millis != jitMillis) {
+                jitMillis = millis;
+                quietSince = now;
+                quietPasses = 0;
+            } else {
+                quietPasses++;
+            }
+            boolean quiet = quietPasses >= 3 && now - quietSince >= quietNanos;
+            if ((pass + 1 >= minPasses && took <= 1.25 * fastest && quiet) || now > deadline) {
+                return;
+            }
+        }
+    }
+
     @Override
     public void trainBatch(int start, int count) {
-        List<Shard> used = runShards(start, count, true);
+        step(start, count, update, false);
+    }
+
+    /**
+     * One SGD step on the examples {@code start .. start+count)}, {@code sgd} applying it; counts the
+     * totals. With {@code inline} the shards run one after the other on the calling thread.
+     */
+    private void step(int start, int count, Recorder sgd, boolean inline) {
+        List<Shard> used = runShards(start, count, true, inline);
         sumGradients(used);
-        update.run();
+        sgd.run();
         for (Shard s : used) {
             lossSum += sum(s.b.loss, s.b.n);
             correct += count(s.b.correct, s.b.n);
@@ -331,7 +397,7 @@ public final class JvmEngine implements Engine {
     public int evaluate() {
         int right = 0;
         for (int start = 0; start < data.testCount(); start += batch) {
-            for (Shard s : runShards(start, Math.min(batch, data.testCount() - start), false)) {
+            for (Shard s : runShards(start, Math.min(batch, data.testCount() - start), false, false)) {
                 right += count(s.b.correct, s.b.n);
             }
         }

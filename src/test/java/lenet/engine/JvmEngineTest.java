@@ -82,14 +82,22 @@ class JvmEngineTest {
      * A program built during a step allocates its shard's buffers and recorded calls on the calling
      * thread (measured: about 40 KB for the 10-example shard); after a complete warm-up the first epoch's
      * steps allocate no more than the second epoch's (measured: the same few KB of task lists), plus a
-     * margin of 8 KB for the JVM's own noise.
+     * margin of 8 KB for the JVM's own noise. The warm-up takes its steps on a scratch copy of the
+     * parameters and counts none of them: called after a step of an epoch, it leaves the run's parameters
+     * and the epoch's totals as they were.
      */
     @Test
     void warmUpPreparesTheProgramsOfTheBatchesAndTheTailAnEpochRuns() {
         EngineData data = data(70, 20);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (JvmEngine engine = new JvmEngine(data, Params.xavier(1), 0.9f, 32, 3, KernelSet.PLAIN)) {
+            engine.beginEpoch(Trainer.epochOrder(3, 1, data.trainCount()), 0);
+            engine.trainBatch(0, 32);
+            Params paramsBefore = engine.params();
+            Engine.Totals totals = engine.totals();
             engine.warmUp();
+            assertEquals(0.0f, paramsBefore.maxAbsDiff(engine.params()), "the warm-up changed the run's parameters");
+            assertEquals(totals, engine.totals(), "the warm-up counted its steps in the epoch's totals");
             long[] bytes = new long[2];
             for (int epoch = 1; epoch <= 2; epoch++) {
                 engine.beginEpoch(Trainer.epochOrder(3, epoch, data.trainCount()), 0);
