@@ -501,8 +501,8 @@ public final class KernelChecks {
             new Check("bn4.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
             // the unfused kernels
-            new Check("conv1.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv1(n), r)),
-            new Check("conv2.forward", "Conv2d.forward", false, (c, n, r) -> convForward(c, conv2(n), r)),
+            new Check("conv1.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv1(n), r)),
+            new Check("conv2.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv2(n), r)),
             new Check("conv1.backwardWeight", "Conv2d.backwardWeight", false, (c, n, r) -> convBackwardWeight(c, conv1(n), r)),
             new Check("conv2.backwardWeight", "Conv2d.backwardWeight", false, (c, n, r) -> convBackwardWeight(c, conv2(n), r)),
             new Check("conv1.backwardBias", "Conv2d.backwardBias", false, (c, n, r) -> convBackwardBias(c, conv1(n), r)),
@@ -610,7 +610,7 @@ public final class KernelChecks {
         FloatArray ba = c.in(bias);
         FloatArray out = c.outSum("out", toBatchInnermost(ref.value(), s.n(), outFeatures),
                 toBatchInnermost(ref.magnitude(), s.n(), outFeatures), s.taps() + 1);
-        c.task((g, k) -> g.task(c.id(), Conv2d::forward, x, wa, ba, out, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
+        c.task((g, k) -> g.task(c.id(), k.convForward(), x, wa, ba, out, s.n(), s.cin(), s.h(), s.w(), s.cout(), s.k(), s.pad()));
     }
 
     private static void convBackwardInput(Case c, Conv2dReference.Shape s, SplittableRandom r) {
