@@ -472,32 +472,32 @@ public final class KernelChecks {
             new Check("fc1.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 1), r)),
             new Check("fc2.forward", "Linear.forward", true, (c, n, r) -> linearForward(c, linear(n, 2), r)),
             // batch norm (the step of lenet-bn), at the outputs of conv1, conv2, fc1 and fc2, its sums sliced as on a GPU
-            new Check("bn1.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv1(n), r)),
             new Check("bn1.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
-            new Check("bn1.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
+            new Check("bn1.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
-            new Check("bn2.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
             new Check("bn2.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
-            new Check("bn2.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
+            new Check("bn2.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
-            new Check("bn3.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
             new Check("bn3.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
-            new Check("bn3.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn3.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
-            new Check("bn4.statsPartials", "BatchNorm.statsPartials", false, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
             new Check("bn4.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
-            new Check("bn4.backwardPartials", "BatchNorm.backwardPartials", false, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
+            new Check("bn4.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
             // the unfused kernels
@@ -1232,7 +1232,7 @@ public final class KernelChecks {
         }
         FloatArray za = c.in(toBatchInnermost(z, s.n(), s.c() * s.hw()));
         FloatArray part = c.out("part", ref, tol);
-        c.task((g, k) -> g.task(c.id(), BatchNorm::statsPartials, za, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
+        c.task((g, k) -> g.task(c.id(), k.normStatsPartials(), za, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
     }
 
     /**
@@ -1354,7 +1354,7 @@ public final class KernelChecks {
         FloatArray d = c.in(toBatchInnermost(dy, s.n(), row));
         FloatArray x = c.in(toBatchInnermost(xhat, s.n(), row));
         FloatArray part = c.out("part", ref, tol);
-        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardPartials, d, x, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
+        c.task((g, k) -> g.task(c.id(), k.normBackwardPartials(), d, x, part, s.n(), s.c(), s.hw(), examplesPerSlice, 0));
     }
 
     /** dGamma and dBeta: float sums of the step's slices' partials, against double sums. */

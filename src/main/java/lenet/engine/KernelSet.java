@@ -51,14 +51,17 @@ public record KernelSet(
         Task7<FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> linearBackwardInputRelu,
         Task8<FloatArray, IntArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer> maxPoolBackwardRelu,
         Task11<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Float> normForwardSigmoid,
-        Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Float> normForwardSigmoidPool) {
+        Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Float> normForwardSigmoidPool,
+        Task7<FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer> normStatsPartials,
+        Task8<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer> normBackwardPartials) {
 
     /** The plain kernels of {@code lenet.kernels}, sliced sums: the GPU source and shape, also runnable on the JVM. */
     public static final KernelSet PLAIN = new KernelSet("plain", true,
             Conv2d::forwardSigmoidPool, Conv2d::backwardInput, Conv2d::backwardPartials,
             Linear::forward, Linear::forwardSigmoid, Linear::backwardInput, Linear::backwardInputSigmoid, Linear::backwardPartials,
             AvgPool2d::backwardSigmoid, Conv2d::forward, Conv2d::forwardReluMaxPool, Linear::forwardRelu, Linear::backwardInputRelu,
-            MaxPool2d::backwardRelu, BatchNorm::forwardSigmoid, BatchNorm::forwardSigmoidPool);
+            MaxPool2d::backwardRelu, BatchNorm::forwardSigmoid, BatchNorm::forwardSigmoidPool,
+            BatchNorm::statsPartials, BatchNorm::backwardPartials);
 
     /**
      * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests), one slice per
@@ -69,7 +72,8 @@ public record KernelSet(
             Conv2dCpu::forwardSigmoidPool, Conv2dCpu::backwardInput, Conv2dCpu::backwardPartials,
             LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
             AvgPool2dCpu::backwardSigmoid, Conv2dCpu::forward, Conv2dCpu::forwardReluMaxPool, LinearCpu::forwardRelu,
-            LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu, BatchNormCpu::forwardSigmoid, BatchNormCpu::forwardSigmoidPool);
+            LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu, BatchNormCpu::forwardSigmoid, BatchNormCpu::forwardSigmoidPool,
+            BatchNormCpu::statsPartials, BatchNormCpu::backwardPartials);
 
     /** The kernel sets by name, for {@code --kernels}. */
     public static final List<KernelSet> ALL = List.of(CPU, PLAIN);

@@ -215,22 +215,22 @@ public final class LeNetGraph {
             case LENET_BN -> {
                 g.task("conv1.forward", k.convForward(), b.x, w.c1w, w.c1b, b.bn1.z(), n, 1, IMAGE, IMAGE, C1, KERNEL, PAD1);
                 Activations.Norm nb = b.bn1;
-                statistics(g, "bn1", w.bn1, nb, s, 0, n);
+                statistics(g, k, "bn1", w.bn1, nb, s, 0, n);
                 g.task("bn1.forwardSigmoidPool", k.normForwardSigmoidPool(), nb.z(), mean(w.bn1, nb, s), var(w.bn1, nb, s),
                         w.bn1.weight(), w.bn1.bias(), nb.xhat(), b.a1, b.p1, n, C1, H1, H1, BatchNorm.EPS);
                 g.task("conv2.forward", k.convForward(), b.p1, w.c2w, w.c2b, b.bn2.z(), n, C1, P1, P1, C2, KERNEL, 0);
                 nb = b.bn2;
-                statistics(g, "bn2", w.bn2, nb, s, 1, n);
+                statistics(g, k, "bn2", w.bn2, nb, s, 1, n);
                 g.task("bn2.forwardSigmoidPool", k.normForwardSigmoidPool(), nb.z(), mean(w.bn2, nb, s), var(w.bn2, nb, s),
                         w.bn2.weight(), w.bn2.bias(), nb.xhat(), b.a2, b.p2, n, C2, H2, H2, BatchNorm.EPS);
                 g.task("fc1.forward", k.linearForward(), b.p2, w.f1w, w.f1b, b.bn3.z(), n, FLAT, F1);
                 nb = b.bn3;
-                statistics(g, "bn3", w.bn3, nb, s, 2, n);
+                statistics(g, k, "bn3", w.bn3, nb, s, 2, n);
                 g.task("bn3.forwardSigmoid", k.normForwardSigmoid(), nb.z(), mean(w.bn3, nb, s), var(w.bn3, nb, s),
                         w.bn3.weight(), w.bn3.bias(), nb.xhat(), b.a3, n, F1, 1, BatchNorm.EPS);
                 g.task("fc2.forward", k.linearForward(), b.a3, w.f2w, w.f2b, b.bn4.z(), n, F1, F2);
                 nb = b.bn4;
-                statistics(g, "bn4", w.bn4, nb, s, 3, n);
+                statistics(g, k, "bn4", w.bn4, nb, s, 3, n);
                 g.task("bn4.forwardSigmoid", k.normForwardSigmoid(), nb.z(), mean(w.bn4, nb, s), var(w.bn4, nb, s),
                         w.bn4.weight(), w.bn4.bias(), nb.xhat(), b.a4, n, F2, 1, BatchNorm.EPS);
             }
@@ -251,12 +251,12 @@ public final class LeNetGraph {
      * In training, a batch norm's statistics over the whole batch: partial sums of this shard's slices,
      * the shards meet, all slices combined in order; shard 0 updates the running estimates. Nothing in evaluation.
      */
-    private static void statistics(TaskSink g, String layer, Params.Norm p, Activations.Norm nb, Split s, int l, int n) {
+    private static void statistics(TaskSink g, KernelSet k, String layer, Params.Norm p, Activations.Norm nb, Split s, int l, int n) {
         if (s == null) {
             return;
         }
         Split.Part part = s.parts().get(l);
-        g.task(layer + ".statsPartials", BatchNorm::statsPartials, nb.z(), part.stats(), n, nb.c(), nb.hw(), part.sliceSize(), part.first());
+        g.task(layer + ".statsPartials", k.normStatsPartials(), nb.z(), part.stats(), n, nb.c(), nb.hw(), part.sliceSize(), part.first());
         g.join(layer + ".stats");
         g.task(layer + ".stats", BatchNorm::stats, part.stats(), nb.mean(), nb.var(), part.total(), nb.c());
         if (s.index() == 0) {
@@ -270,10 +270,10 @@ public final class LeNetGraph {
      * over the whole batch (partials, the shards meet, all slices in order), then dz for the layer below;
      * with {@code update} then the SGD step on γ and β (after dz, which reads γ).
      */
-    private static void normBackward(TaskSink g, String layer, Params.Norm p, Params.Norm d, Activations.Norm nb, FloatArray dy,
+    private static void normBackward(TaskSink g, KernelSet k, String layer, Params.Norm p, Params.Norm d, Activations.Norm nb, FloatArray dy,
             Split s, int l, int n, boolean update, float lr) {
         Split.Part part = s.parts().get(l);
-        g.task(layer + ".backwardPartials", BatchNorm::backwardPartials, dy, nb.xhat(), part.grads(), n, nb.c(), nb.hw(),
+        g.task(layer + ".backwardPartials", k.normBackwardPartials(), dy, nb.xhat(), part.grads(), n, nb.c(), nb.hw(),
                 part.sliceSize(), part.first());
         g.join(layer + ".sums");
         g.task(layer + ".sums", BatchNorm::sums, part.grads(), d.weight(), d.bias(), part.total(), nb.c());
@@ -343,22 +343,22 @@ public final class LeNetGraph {
         int sf = k.sliced() ? slices(n, LINEAR_SLICE) : 1;
         g.task("fc3.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.dLogits, w.f3w, b.a4, b.da4, n, F2, CLASSES);
         linearGradients(g, k, "fc3", b.dLogits, b.a4, b.f3wPart, b.f3bPart, grads.f3w, grads.f3b, w.f3w, w.f3b, n, F2, CLASSES, sf, update, lr);
-        normBackward(g, "bn4", w.bn4, grads.bn4, b.bn4, b.da4, s, 3, n, update, lr);
+        normBackward(g, k, "bn4", w.bn4, grads.bn4, b.bn4, b.da4, s, 3, n, update, lr);
         FloatArray dz4 = b.bn4.dz();
         g.task("fc2.backwardInputSigmoid", k.linearBackwardInputSigmoid(), dz4, w.f2w, b.a3, b.da3, n, F1, F2);
         linearGradients(g, k, "fc2", dz4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
-        normBackward(g, "bn3", w.bn3, grads.bn3, b.bn3, b.da3, s, 2, n, update, lr);
+        normBackward(g, k, "bn3", w.bn3, grads.bn3, b.bn3, b.da3, s, 2, n, update, lr);
         FloatArray dz3 = b.bn3.dz();
         g.task("fc1.backwardInput", k.linearBackwardInput(), dz3, w.f1w, b.dp2, n, FLAT, F1);
         linearGradients(g, k, "fc1", dz3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
         g.task("conv2.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
-        normBackward(g, "bn2", w.bn2, grads.bn2, b.bn2, b.da2, s, 1, n, update, lr);
+        normBackward(g, k, "bn2", w.bn2, grads.bn2, b.bn2, b.da2, s, 1, n, update, lr);
         FloatArray dz2 = b.bn2.dz();
         g.task("conv2.backwardInput", k.convBackwardInput(), dz2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
         convGradients(g, k, "conv2", dz2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
                 n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
         g.task("conv1.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
-        normBackward(g, "bn1", w.bn1, grads.bn1, b.bn1, b.da1, s, 0, n, update, lr);
+        normBackward(g, k, "bn1", w.bn1, grads.bn1, b.bn1, b.da1, s, 0, n, update, lr);
         conv1Gradients(g, k, w, grads, b, b.bn1.dz(), inputGradient, update, lr);
     }
 

@@ -1,6 +1,8 @@
 package lenet.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -12,7 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * CPU twins of {@link BatchNorm}'s forward kernels, the ones that end in a sigmoid (nearly all of batch
  * norm's time on a CPU is its e^x): one vector of examples at a time along the batch-innermost layout, e^x by
  * {@link Simd#exp}, the arithmetic otherwise as the plain kernels do it, in their order. Batches below a vector
- * run the plain kernels. The sums over slices and the backward pass stay plain: they cost a few loads an element.
+ * run the plain kernels. The partial sums ({@link #statsPartials}, {@link #backwardPartials}) walk the
+ * activations in memory order instead of slice by slice; the element-wise backward stays plain.
  */
 public final class BatchNormCpu {
     private BatchNormCpu() {
@@ -104,6 +107,83 @@ public final class BatchNormCpu {
                     }
                     sum.mul(0.25f).intoMemorySegment(ps, 4L * (out + full), Simd.ORDER, tail);
                 }
+            }
+        }
+    }
+
+    /**
+     * As {@link BatchNorm#statsPartials}, bit for bit: the plain kernel's work-item for slice s reads its
+     * examples s, s + slices, ... pixel after pixel, a stride through the batch-innermost rows; here each row
+     * is read once, in order, its elements added to their slices' sums, which visits each slice's elements in
+     * the same order as the plain kernel. Loops: channel → pass (mean, then M2) → position → example.
+     */
+    public static void statsPartials(FloatArray z, FloatArray part, int n, int c, int hw, int sliceSize, int firstSlice) {
+        int slices = (n + sliceSize - 1) / sliceSize;
+        MemorySegment zs = z.getSegment();
+        float[] row = new float[n];
+        float[] sum = new float[slices];
+        float[] mean = new float[slices];
+        for (int ch = 0; ch < c; ch++) {
+            Arrays.fill(sum, 0.0f);
+            for (int p = 0; p < hw; p++) {
+                MemorySegment.copy(zs, ValueLayout.JAVA_FLOAT, 4L * (ch * hw + p) * n, row, 0, n);
+                for (int i = 0, s = 0; i < n; i++) {            // s = i mod slices: example i's slice
+                    sum[s] += row[i];
+                    s = s + 1 == slices ? 0 : s + 1;
+                }
+            }
+            for (int s = 0; s < slices; s++) {
+                mean[s] = sum[s] / count(n, s, slices, hw);
+                sum[s] = 0.0f;
+            }
+            for (int p = 0; p < hw; p++) {
+                MemorySegment.copy(zs, ValueLayout.JAVA_FLOAT, 4L * (ch * hw + p) * n, row, 0, n);
+                for (int i = 0, s = 0; i < n; i++) {
+                    float d = row[i] - mean[s];
+                    sum[s] += d * d;
+                    s = s + 1 == slices ? 0 : s + 1;
+                }
+            }
+            for (int s = 0; s < slices; s++) {
+                int at = ((firstSlice + s) * c + ch) * 3;
+                part.set(at, count(n, s, slices, hw));
+                part.set(at + 1, mean[s]);
+                part.set(at + 2, sum[s]);
+            }
+        }
+    }
+
+    /** The values slice s of n examples holds, as the plain kernel counts them. */
+    private static float count(int n, int s, int slices, int hw) {
+        return (float) (((n - s + slices - 1) / slices) * hw);
+    }
+
+    /** As {@link BatchNorm#backwardPartials}, bit for bit, each row read once in order as {@link #statsPartials}. */
+    public static void backwardPartials(FloatArray dy, FloatArray xhat, FloatArray part, int n, int c, int hw, int sliceSize, int firstSlice) {
+        int slices = (n + sliceSize - 1) / sliceSize;
+        MemorySegment ds = dy.getSegment();
+        MemorySegment xs = xhat.getSegment();
+        float[] g = new float[n];
+        float[] x = new float[n];
+        float[] sumDy = new float[slices];
+        float[] sumDyXhat = new float[slices];
+        for (int ch = 0; ch < c; ch++) {
+            Arrays.fill(sumDy, 0.0f);
+            Arrays.fill(sumDyXhat, 0.0f);
+            for (int p = 0; p < hw; p++) {
+                long offset = 4L * (ch * hw + p) * n;
+                MemorySegment.copy(ds, ValueLayout.JAVA_FLOAT, offset, g, 0, n);
+                MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, offset, x, 0, n);
+                for (int i = 0, s = 0; i < n; i++) {
+                    sumDy[s] += g[i];
+                    sumDyXhat[s] += g[i] * x[i];
+                    s = s + 1 == slices ? 0 : s + 1;
+                }
+            }
+            for (int s = 0; s < slices; s++) {
+                int at = ((firstSlice + s) * c + ch) * 2;
+                part.set(at, sumDy[s]);
+                part.set(at + 1, sumDyXhat[s]);
             }
         }
     }
