@@ -1416,13 +1416,8 @@ public final class KernelChecks {
         float lr = 0.9f;
         float[] param = uniform(r, size, -0.5, 0.5);
         float[] grad = uniform(r, size, -0.1, 0.1);
-        double[] ref = new double[size];
-        double[] tol = new double[size];
-        for (int j = 0; j < size; j++) {
-            ref[j] = param[j] - (double) lr * grad[j];
-            tol[j] = Tensors.gamma(2) * (Math.abs(param[j]) + Math.abs((double) lr * grad[j]));
-        }
-        FloatArray p = c.inOut("param", param, ref, tol);
+        double[][] ref = step(param, grad, lr);
+        FloatArray p = c.inOut("param", param, ref[0], ref[1]);
         FloatArray d = c.in(grad);
         c.task((g, k) -> g.task(c.id(), Sgd::update, p, d, lr, size));
     }
@@ -1443,6 +1438,7 @@ public final class KernelChecks {
         c.task((gr, k) -> gr.task(c.id(), Sgd::updateNorm, ga, ba, dg, db, lr, channels));
     }
 
+    /** The SGD step p − lr·d in double, and its bound: one rounding of each term. */
     private static double[][] step(float[] p, float[] d, float lr) {
         double[] ref = new double[p.length];
         double[] tol = new double[p.length];
