@@ -478,28 +478,28 @@ public final class KernelChecks {
             new Check("bn1.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv1(n), r)),
             new Check("bn1.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
             new Check("bn1.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv1(n), BatchNorm.CONV1_SLICE, r)),
-            new Check("bn1.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
+            new Check("bn1.backwardInput", "BatchNorm.backwardInput", true, (c, n, r) -> bnBackwardInput(c, bnConv1(n), r)),
             new Check("bn2.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnConv2(n), r)),
             new Check("bn2.forwardSigmoidPool", "BatchNorm.forwardSigmoidPool", true, (c, n, r) -> bnForwardSigmoidPool(c, bnConv2(n), r)),
             new Check("bn2.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
             new Check("bn2.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnConv2(n), BatchNorm.CONV2_SLICE, r)),
-            new Check("bn2.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
+            new Check("bn2.backwardInput", "BatchNorm.backwardInput", true, (c, n, r) -> bnBackwardInput(c, bnConv2(n), r)),
             new Check("bn3.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F1), r)),
             new Check("bn3.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F1), r)),
             new Check("bn3.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn3.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F1), BatchNorm.LINEAR_SLICE, r)),
-            new Check("bn3.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
+            new Check("bn3.backwardInput", "BatchNorm.backwardInput", true, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F1), r)),
             new Check("bn4.statsPartials", "BatchNorm.statsPartials", true, (c, n, r) -> bnStatsPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.stats", "BatchNorm.stats", false, (c, n, r) -> bnStats(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.updateRunning", "BatchNorm.updateRunning", false, (c, n, r) -> bnUpdateRunning(c, bnLinear(n, F2), r)),
             new Check("bn4.forwardSigmoid", "BatchNorm.forwardSigmoid", true, (c, n, r) -> bnForwardSigmoid(c, bnLinear(n, F2), r)),
             new Check("bn4.backwardPartials", "BatchNorm.backwardPartials", true, (c, n, r) -> bnBackwardPartials(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
             new Check("bn4.sums", "BatchNorm.sums", false, (c, n, r) -> bnSums(c, bnLinear(n, F2), BatchNorm.LINEAR_SLICE, r)),
-            new Check("bn4.backwardInput", "BatchNorm.backwardInput", false, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
+            new Check("bn4.backwardInput", "BatchNorm.backwardInput", true, (c, n, r) -> bnBackwardInput(c, bnLinear(n, F2), r)),
             // the unfused kernels
             new Check("conv1.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv1(n), r)),
             new Check("conv2.forward", "Conv2d.forward", true, (c, n, r) -> convForward(c, conv2(n), r)),
@@ -1406,7 +1406,7 @@ public final class KernelChecks {
         FloatArray dg = c.in(dGamma);
         FloatArray db = c.in(dBeta);
         FloatArray dz = c.out("dz", toBatchInnermost(ref, s.n(), row), toBatchInnermost(tol, s.n(), row));
-        c.task((g, k) -> g.task(c.id(), BatchNorm::backwardInput, d, x, va, ga, dg, db, dz, s.n(), s.c(), s.hw(), s.count(), BatchNorm.EPS));
+        c.task((g, k) -> g.task(c.id(), k.normBackwardInput(), d, x, va, ga, dg, db, dz, s.n(), s.c(), s.hw(), s.count(), BatchNorm.EPS));
     }
 
     // ---- Sgd: param − lr·grad rounds twice, γ(2)·(|param| + |lr·grad|); on fc1's weight, the largest tensor ----

@@ -53,7 +53,8 @@ public record KernelSet(
         Task11<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Float> normForwardSigmoid,
         Task13<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Float> normForwardSigmoidPool,
         Task7<FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer> normStatsPartials,
-        Task8<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer> normBackwardPartials) {
+        Task8<FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Integer> normBackwardPartials,
+        Task12<FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer, Integer, Float> normBackwardInput) {
 
     /** The plain kernels of {@code lenet.kernels}, sliced sums: the GPU source and shape, also runnable on the JVM. */
     public static final KernelSet PLAIN = new KernelSet("plain", true,
@@ -61,7 +62,7 @@ public record KernelSet(
             Linear::forward, Linear::forwardSigmoid, Linear::backwardInput, Linear::backwardInputSigmoid, Linear::backwardPartials,
             AvgPool2d::backwardSigmoid, Conv2d::forward, Conv2d::forwardReluMaxPool, Linear::forwardRelu, Linear::backwardInputRelu,
             MaxPool2d::backwardRelu, BatchNorm::forwardSigmoid, BatchNorm::forwardSigmoidPool,
-            BatchNorm::statsPartials, BatchNorm::backwardPartials);
+            BatchNorm::statsPartials, BatchNorm::backwardPartials, BatchNorm::backwardInput);
 
     /**
      * The CPU twins of {@code lenet.kernels.cpu} (Vector API, same signatures and tests), one slice per
@@ -73,7 +74,7 @@ public record KernelSet(
             LinearCpu::forward, LinearCpu::forwardSigmoid, LinearCpu::backwardInput, LinearCpu::backwardInputSigmoid, LinearCpu::backwardPartials,
             AvgPool2dCpu::backwardSigmoid, Conv2dCpu::forward, Conv2dCpu::forwardReluMaxPool, LinearCpu::forwardRelu,
             LinearCpu::backwardInputRelu, MaxPool2dCpu::backwardRelu, BatchNormCpu::forwardSigmoid, BatchNormCpu::forwardSigmoidPool,
-            BatchNormCpu::statsPartials, BatchNormCpu::backwardPartials);
+            BatchNormCpu::statsPartials, BatchNormCpu::backwardPartials, BatchNormCpu::backwardInput);
 
     /** The kernel sets by name, for {@code --kernels}. */
     public static final List<KernelSet> ALL = List.of(CPU, PLAIN);

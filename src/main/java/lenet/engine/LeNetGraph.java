@@ -277,7 +277,7 @@ public final class LeNetGraph {
                 part.sliceSize(), part.first());
         g.join(layer + ".sums");
         g.task(layer + ".sums", BatchNorm::sums, part.grads(), d.weight(), d.bias(), part.total(), nb.c());
-        g.task(layer + ".backwardInput", BatchNorm::backwardInput, dy, nb.xhat(), nb.var(), p.weight(), d.weight(), d.bias(), nb.dz(),
+        g.task(layer + ".backwardInput", k.normBackwardInput(), dy, nb.xhat(), nb.var(), p.weight(), d.weight(), d.bias(), nb.dz(),
                 n, nb.c(), nb.hw(), s.batch() * nb.hw(), BatchNorm.EPS);
         if (update) {
             g.task(layer + ".update", Sgd::updateNorm, p.weight(), p.bias(), d.weight(), d.bias(), lr, nb.c());

@@ -77,7 +77,7 @@ class CheckKernelsCommandTest {
                 cpu.linearForward(), cpu.linearForwardSigmoid(), cpu.linearBackwardInput(), cpu.linearBackwardInputSigmoid(),
                 cpu.linearBackwardPartials(), cpu.poolBackwardSigmoid(), cpu.convForward(), cpu.convForwardReluMaxPool(),
                 cpu.linearForwardRelu(), cpu.linearBackwardInputRelu(), cpu.maxPoolBackwardRelu(), cpu.normForwardSigmoid(),
-                cpu.normForwardSigmoidPool(), cpu.normStatsPartials(), cpu.normBackwardPartials());
+                cpu.normForwardSigmoidPool(), cpu.normStatsPartials(), cpu.normBackwardPartials(), cpu.normBackwardInput());
         Run r = run(new CommandLine(new CheckKernelsCommand(List.of(KernelSet.PLAIN, planted))), "--engine", "java", "--batch", BATCH);
         assertEquals(Cli.ERROR, r.code(), r.out() + r.err());
         long lines = KernelChecks.ALL.size() + KernelChecks.ALL.stream().filter(KernelChecks.Check::fromKernelSet).count();

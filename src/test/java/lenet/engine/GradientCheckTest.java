@@ -297,7 +297,7 @@ class GradientCheckTest {
             KernelSet k = new KernelSet("planted", p.sliced(), p.convForwardSigmoidPool(), p.convBackwardInput(), p.convBackwardPartials(),
                     p.linearForward(), p.linearForwardSigmoid(), p.linearBackwardInput(), p.linearBackwardInputSigmoid(),
                     p.linearBackwardPartials(), p.poolBackwardSigmoid(), p.convForward(), p.convForwardReluMaxPool(),
-                    p.linearForwardRelu(), p.linearBackwardInputRelu(), wrong, p.normForwardSigmoid(), p.normForwardSigmoidPool(), p.normStatsPartials(), p.normBackwardPartials());
+                    p.linearForwardRelu(), p.linearBackwardInputRelu(), wrong, p.normForwardSigmoid(), p.normForwardSigmoidPool(), p.normStatsPartials(), p.normBackwardPartials(), p.normBackwardInput());
             Net net = new Net(Model.LENET_RELU, 7, false, k);
             net.step.run();
             List<String> failed = failures(checkAll(net, false), RELU_TOLERANCE);
