@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The CPU twins give the same bits interpreted and compiled by C2. Without this a run's result depends on
  * how far the JIT had got: a run resumed from a checkpoint (a fresh JVM, whose first steps run interpreted)
  * would not end with the weights of the run that was never stopped. The twins whose results could depend on
- * it, the sigmoid's vectorised e^x, the lane sums of the gradients and the compare-and-blends of the ReLU and the
- * max pool, run in two forked JVMs on the same
+ * it, the sigmoid's vectorised e^x, the lane sums of the gradients, the compare-and-blends of the ReLU and the
+ * max pool, and batch norm's normalisation and masked partial sums, run in two forked JVMs on the same
  * inputs: once with {@code -Xint}, once long enough under C2 alone ({@code -XX:-TieredCompilation}) that
  * the methods doing that arithmetic run C2's code in the last round (PrintCompilation shows each compiled
  * whole, and not thrown away since).
@@ -30,10 +30,12 @@ class TwinsAcrossJitTiersTest {
     static final int ROUNDS = 150;
     /**
      * Where the arithmetic that could depend on the JIT lives: e^x in the sigmoid, the lane sums of the weight and bias
-     * gradients, the comparisons and blends of the ReLU and the max pool (their −0 and ties, the argmax's int lanes).
+     * gradients, the comparisons and blends of the ReLU and the max pool (their −0 and ties, the argmax's int lanes),
+     * batch norm's normalisation (its e^x) and its partial sums over vectors of slices.
      */
     static final List<String> HOT = List.of("SigmoidCpu::forward", "Simd::storeLaneSums", "Simd::rowSums",
-            "MaxPool2dCpu::reluForward", "MaxPool2dCpu::backwardRelu", "ReluCpu::forward", "ReluCpu::backward");
+            "MaxPool2dCpu::reluForward", "MaxPool2dCpu::backwardRelu", "ReluCpu::forward", "ReluCpu::backward",
+            "BatchNormCpu::normalizeRun", "BatchNormCpu::sumLanes");
 
     @Test
     void interpretedAndC2CompiledTwinsAgreeBitForBit() throws Exception {
@@ -48,7 +50,7 @@ class TwinsAcrossJitTiersTest {
                     method + " did not end compiled by C2 (its events: " + events + ")");
         }
         List<String> interpreted = Files.readAllLines(interpretedDigests);
-        assertEquals(10, interpreted.size(), String.join("\n", interpreted));
+        assertEquals(12, interpreted.size(), String.join("\n", interpreted));
         assertEquals(interpreted, Files.readAllLines(compiledDigests), "digests of the twins' outputs, interpreted vs C2");
     }
 

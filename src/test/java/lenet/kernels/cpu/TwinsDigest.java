@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import lenet.kernels.BatchNorm;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Runs CPU twins whose results could depend on the JIT (the vectorised e^x of the sigmoid, lane sums of the
- * weight and bias gradients, the compare-and-blend of the ReLU and the max pool and its int argmax) on fixed inputs, {@code rounds} times, and writes one line per twin after the
+ * weight and bias gradients, the compare-and-blend of the ReLU and the max pool and its int argmax, batch norm's
+ * normalisation and partial sums) on fixed inputs, {@code rounds} times, and writes one line per twin after the
  * last round to a file: the twin and a digest of its output's bits. {@link TwinsAcrossJitTiersTest} runs it interpreted and under C2.
  */
 public final class TwinsDigest {
@@ -48,6 +50,16 @@ public final class TwinsDigest {
         FloatArray fy = new FloatArray(120 * N);
         FloatArray fdIn = new FloatArray(400 * N);
         FloatArray fact = random(r, 400 * N, 1.0f);
+        FloatArray bnMean = random(r, 16, 0.5f);
+        FloatArray bnVar = random(r, 16, 0.5f);
+        for (int j = 0; j < 16; j++) {
+            bnVar.set(j, bnVar.get(j) + 1.0f);
+        }
+        FloatArray bnXhat = new FloatArray(16 * 10 * 10 * N);
+        FloatArray bnAct = new FloatArray(16 * 10 * 10 * N);
+        FloatArray bnPooled = new FloatArray(16 * 5 * 5 * N);
+        FloatArray bnZ = random(r, 16 * 10 * 10 * 32, 2.0f);         // 32 examples in 16 slices of 2: whole vectors of slices
+        FloatArray bnPart = new FloatArray(16 * 16 * 3);
         for (int round = 1; round <= rounds; round++) {
             Conv2dCpu.forward(x, w, b, a, N, 6, 14, 14, 16, 5, 0);
             SigmoidCpu.forward(a, s, s.getSize());
@@ -59,6 +71,8 @@ public final class TwinsDigest {
             MaxPool2dCpu.backwardRelu(rdp, rarg, ra, rda, N, 16, 10, 10);
             LinearCpu.forwardRelu(fin, fw, fb, fy, N, 400, 120);
             LinearCpu.backwardInputRelu(fdOut, fw, fact, fdIn, N, 400, 120);
+            BatchNormCpu.forwardSigmoidPool(a, bnMean, bnVar, b, bnMean, bnXhat, bnAct, bnPooled, N, 16, 10, 10, BatchNorm.EPS);
+            BatchNormCpu.statsPartials(bnZ, bnPart, 32, 16, 100, 2, 0);
         }
         List<String> lines = new ArrayList<>();
         lines.add("conv2.forward " + digest(a));
@@ -71,6 +85,8 @@ public final class TwinsDigest {
         lines.add("conv2.maxPoolBackwardRelu " + digest(rda));
         lines.add("fc1.forwardRelu " + digest(fy));
         lines.add("fc1.backwardInputRelu " + digest(fdIn));
+        lines.add("bn2.forwardSigmoidPool " + digest(bnXhat) + " " + digest(bnAct) + " " + digest(bnPooled));
+        lines.add("bn2.statsPartials " + digest(bnPart));
         Files.write(Path.of(args[1]), lines);
     }
 
