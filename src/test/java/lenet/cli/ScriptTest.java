@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class ScriptTest {
                 .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).toList());
         assertTrue(flags.contains("-Dtornado.recover.bailout=False"), flags);
         String root = Path.of("").toAbsolutePath().toString();
-        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + flags + " --module-path " + sdk + "/share/java/tornado:"
+        assertTrue(line.matches(".*/bin/java @" + sdk + "/tornado-argfile " + Pattern.quote(flags) + " --module-path " + sdk + "/share/java/tornado:"
                 + root + "/target/lenet\\.jar(:" + root + "/target/lib/[^: ]+\\.jar)* -m lenet train --engine tornado --epochs 1"),
                 line);
         assertFalse(line.contains("/target/standin/") || line.contains("tornado-api-standin"), "the SDK's tornado.api, not the stand-in: " + line);
