@@ -99,41 +99,21 @@ public final class BatchNormCpu {
      */
     public static void statsPartials(FloatArray z, FloatArray part, int n, int c, int hw, int sliceSize, int firstSlice) {
         int slices = (n + sliceSize - 1) / sliceSize;
-        boolean lanes = slices % Simd.V == 0;
         MemorySegment zs = z.getSegment();
         float[] sum = new float[slices];
         float[] mean = new float[slices];
-        float[] row = lanes ? null : new float[n];
+        float[] row = slices % Simd.V == 0 ? null : new float[n];     // scratch of the scalar path
         for (int ch = 0; ch < c; ch++) {
             Arrays.fill(sum, 0.0f);
             for (int p = 0; p < hw; p++) {
-                long at = (long) (ch * hw + p) * n;
-                if (lanes) {
-                    sumLanes(zs, at, n, slices, null, sum);
-                } else {
-                    MemorySegment.copy(zs, ValueLayout.JAVA_FLOAT, 4 * at, row, 0, n);
-                    for (int i = 0, s = 0; i < n; i++) {            // s = i mod slices: example i's slice
-                        sum[s] += row[i];
-                        s = s + 1 == slices ? 0 : s + 1;
-                    }
-                }
+                addRow(zs, (long) (ch * hw + p) * n, n, slices, null, row, sum);
             }
             for (int s = 0; s < slices; s++) {
                 mean[s] = sum[s] / count(n, s, slices, hw);
                 sum[s] = 0.0f;
             }
             for (int p = 0; p < hw; p++) {
-                long at = (long) (ch * hw + p) * n;
-                if (lanes) {
-                    sumLanes(zs, at, n, slices, mean, sum);
-                } else {
-                    MemorySegment.copy(zs, ValueLayout.JAVA_FLOAT, 4 * at, row, 0, n);
-                    for (int i = 0, s = 0; i < n; i++) {
-                        float d = row[i] - mean[s];
-                        sum[s] += d * d;
-                        s = s + 1 == slices ? 0 : s + 1;
-                    }
-                }
+                addRow(zs, (long) (ch * hw + p) * n, n, slices, mean, row, sum);
             }
             for (int s = 0; s < slices; s++) {
                 int at = ((firstSlice + s) * c + ch) * 3;
@@ -146,14 +126,34 @@ public final class BatchNormCpu {
 
     /**
      * sum[i mod slices] += row[i] (or, with {@code mean}, (row[i] − mean[i mod slices])²) for the n floats of
-     * the row at {@code at}, a vector at a time; slices is a multiple of {@link Simd#V}, so a vector of
+     * the row at {@code at}: {@link #sumLanes} when the slices fill whole vectors, else one float at a time
+     * through {@code row} (n floats of scratch).
+     */
+    private static void addRow(MemorySegment zs, long at, int n, int slices, float[] mean, float[] row, float[] sum) {
+        if (row == null) {
+            sumLanes(zs, at, n, slices, mean, sum);
+            return;
+        }
+        MemorySegment.copy(zs, ValueLayout.JAVA_FLOAT, 4 * at, row, 0, n);
+        for (int i = 0, s = 0; i < n; i++) {                    // s = i mod slices: example i's slice
+            float v = row[i];
+            if (mean != null) {
+                float d = v - mean[s];
+                v = d * d;
+            }
+            sum[s] += v;
+            s = s + 1 == slices ? 0 : s + 1;
+        }
+    }
+
+    /**
+     * {@link #addRow} a vector at a time; slices is a multiple of {@link Simd#V}, so a vector of
      * examples never wraps around the slices. The last partial vector adds only its examples' lanes.
      */
     private static void sumLanes(MemorySegment zs, long at, int n, int slices, float[] mean, float[] sum) {
         for (int i = 0, s = 0; i < n; i += Simd.V) {
-            FloatVector v;
             VectorMask<Float> in = i + Simd.V <= n ? null : Simd.S.indexInRange(i, n);
-            v = in == null ? Simd.load(zs, at + i) : Simd.load(zs, at + i, in);
+            FloatVector v = in == null ? Simd.load(zs, at + i) : Simd.load(zs, at + i, in);
             if (mean != null) {
                 FloatVector d = v.sub(FloatVector.fromArray(Simd.S, mean, s));
                 v = d.mul(d);
