@@ -33,7 +33,8 @@ import org.knowm.xchart.style.Styler;
 /**
  * Turns the raw results of {@code scripts/bench} in a results folder into {@code summary.json},
  * {@code results.md} and {@code kernels.png}. It reads, when present: {@code machine.json} (written by
- * the script: CPU, clock, the FP32 peak and how it was computed), {@code jmh-*.json} (JMH's own JSON),
+ * the script: CPU, clock, the FP32 peak and how it was computed), {@code jmh-*.json} (JMH's own JSON;
+ * {@link PeakBench}'s results are the measured peak the engine rows are also held against),
  * {@code e2e-tornado.json} (the metrics JSON of a {@code lenet train --engine tornado --profile} run: its
  * device, compile seconds and per-kernel profile; {@code tornado.log}, its console output, is for people)
  * or {@code tornado-skip.txt}, {@code compare.json} (benchmarks/compare_pytorch.py) and
@@ -117,6 +118,7 @@ public final class Report {
 
     private void run() throws IOException {
         List<Row> kernels = new ArrayList<>();
+        JsonObject measuredPeak = new JsonObject();
         JsonArray engine = new JsonArray();
         for (JsonObject r : jmh()) {
             String bench = text(r, "benchmark");
@@ -156,9 +158,24 @@ public final class Report {
                     e.addProperty("pct_peak", 100 * flop / (us * 1e3) / peak);
                     engine.add(e);
                 }
+                case "PeakBench" -> {
+                    int threads = (int) number(r, "threads");
+                    measuredPeak.addProperty(op.equals("oneThread") ? "one_thread_gflops" : "all_threads_gflops",
+                            threads * PeakBench.FLOP_PER_CALL / (us * 1e3));
+                    if (!op.equals("oneThread")) {
+                        measuredPeak.addProperty("threads", threads);
+                    }
+                }
                 default -> {
                     // StepBench and others: kept in the raw JSON only
                 }
+            }
+        }
+        for (JsonElement e : engine) {
+            JsonObject row = e.getAsJsonObject();
+            double peak = number(measuredPeak, "1".equals(text(row, "threads")) ? "one_thread_gflops" : "all_threads_gflops");
+            if (!Double.isNaN(peak) && ("1".equals(text(row, "threads")) || text(row, "threads").startsWith("all"))) {
+                row.addProperty("pct_measured_peak", 100 * number(row, "gflops") / peak);
             }
         }
         String tornadoDevice = null;
@@ -183,6 +200,7 @@ public final class Report {
 
         JsonObject summary = new JsonObject();
         summary.add("machine", machine);
+        summary.add("measured_peak", measuredPeak);
         Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
         summary.add("kernels", gson.toJsonTree(kernels));
         summary.add("engine", engine);
@@ -195,7 +213,7 @@ public final class Report {
         JsonObject e2e = endToEnd();
         summary.add("end_to_end", e2e);
         Files.writeString(dir.resolve("summary.json"), gson.toJson(summary) + "\n");
-        Files.writeString(dir.resolve("results.md"), markdown(kernels, engine, e2e, tornadoNote, compileSeconds));
+        Files.writeString(dir.resolve("results.md"), markdown(kernels, engine, e2e, tornadoNote, compileSeconds, measuredPeak));
         chart(kernels, tornadoDevice);
         System.out.println("bench: wrote " + dir.resolve("summary.json") + ", results.md, kernels.png");
     }
@@ -316,13 +334,20 @@ public final class Report {
         return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
     }
 
-    private String markdown(List<Row> kernels, JsonArray engine, JsonObject e2e, String tornadoNote, double compileSeconds) {
+    private String markdown(List<Row> kernels, JsonArray engine, JsonObject e2e, String tornadoNote, double compileSeconds,
+            JsonObject measuredPeak) {
         StringBuilder b = new StringBuilder();
         b.append("# lenet benchmarks (").append(text(machine, "mode")).append(" mode, ").append(text(machine, "date")).append(")\n\n");
         b.append("Machine: ").append(text(machine, "cpu")).append(", ").append(cores).append(" cores at ")
                 .append(f("%.2f", number(machine, "ghz"))).append(" GHz; FP32 peak ").append(f("%.1f", machinePeak))
                 .append(" GFLOP/s (").append(f("%.1f", corePeak)).append(" per core) = ").append(text(machine, "peak_formula"))
                 .append(". ").append(text(machine, "java")).append(".\n\n");
+        if (measuredPeak.size() > 0) {
+            b.append("Measured FP32 throughput (`PeakBench`: fused multiply-adds only, no memory traffic): ")
+                    .append(f("%.1f", number(measuredPeak, "one_thread_gflops"))).append(" GFLOP/s on one thread, ")
+                    .append(f("%.1f", number(measuredPeak, "all_threads_gflops"))).append(" on all ")
+                    .append(f("%.0f", number(measuredPeak, "threads"))).append(" threads.\n\n");
+        }
         b.append("## Kernels (batch 256)\n\n");
         b.append("One call of each kernel. JVM rows: JMH, one thread (a kernel call is single-threaded on the JVM; "
                 + "the engine runs one shard per thread), % of one core's peak. TornadoVM rows: device time from "
@@ -352,13 +377,15 @@ public final class Report {
         }
         if (!engine.isEmpty()) {
             b.append("\n## JVM engine (JvmEngine, JMH)\n\n");
-            b.append("| what | kernels | threads | ms | examples/s | GFLOP/s | % of peak (those threads' cores) |\n|---|---|---|---:|---:|---:|---:|\n");
+            b.append("| what | kernels | threads | ms | examples/s | GFLOP/s | % of peak (those threads' cores) | % of measured |\n"
+                    + "|---|---|---|---:|---:|---:|---:|---:|\n");
             for (JsonElement e : engine) {
                 JsonObject r = e.getAsJsonObject();
                 b.append("| ").append(text(r, "what")).append(" | ").append(text(r, "impl")).append(" | ").append(text(r, "threads"))
                         .append(" | ").append(f("%.2f", number(r, "us") / 1e3)).append(" ± ").append(f("%.2f", number(r, "error_us") / 1e3))
                         .append(" | ").append(f("%,.0f", number(r, "examples_per_s"))).append(" | ").append(f("%.2f", number(r, "gflops")))
-                        .append(" | ").append(f("%.1f%%", number(r, "pct_peak"))).append(" |\n");
+                        .append(" | ").append(f("%.1f%%", number(r, "pct_peak")))
+                        .append(" | ").append(f("%.1f%%", number(r, "pct_measured_peak"))).append(" |\n");
             }
         }
         JsonArray runs = e2e.getAsJsonArray("runs");

@@ -97,4 +97,42 @@ class ReportTest {
         assertTrue(e.getMessage().contains(dir.resolve(Report.TORNADO_RUN).toString()), e.getMessage());
         assertThrows(Report.BadInput.class, () -> report(dir, "{\"profile\": {}}"), "no engine: not a lenet run's metrics");
     }
+
+    /** JMH's JSON for one benchmark: its name, parameters, thread count and score (µs per call). */
+    private static String jmhResult(String benchmark, int threads, double us, String params) {
+        return "{\"benchmark\": \"lenet.bench." + benchmark + "\", \"threads\": " + threads + ", \"params\": {" + params + "}, "
+                + "\"primaryMetric\": {\"score\": " + us + ", \"scoreError\": 1.0}}";
+    }
+
+    /**
+     * PeakBench's calls become the measured peak (threads × FLOP per call / time), and the engine's rows
+     * a share of it: of one thread's for the 1-thread step, of all threads' for the all-threads step.
+     */
+    @Test
+    void peakBenchGivesTheMeasuredPeakAndTheEngineRowsAShareOfIt(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("machine.json"), "{\"mode\": \"quick\", \"cores\": 2, \"peak_gflops\": 332}");
+        double oneUs = PeakBench.FLOP_PER_CALL / 100e3;  // 100 GFLOP/s on one thread
+        double allUs = PeakBench.FLOP_PER_CALL / 80e3;   // 80 GFLOP/s a thread, 160 on two
+        double stepOneUs = 20_000;
+        double stepAllUs = 11_000;
+        Files.writeString(dir.resolve("jmh-0-peak.json"), "[" + jmhResult("PeakBench.oneThread", 1, oneUs, "")
+                + ", " + jmhResult("PeakBench.allThreads", 2, allUs, "") + "]");
+        Files.writeString(dir.resolve("jmh-4-engine.json"), "["
+                + jmhResult("EngineBench.trainStep", 1, stepOneUs, "\"impl\": \"cpu\", \"threads\": \"1\", \"batch\": \"256\"") + ", "
+                + jmhResult("EngineBench.trainStep", 1, stepAllUs, "\"impl\": \"cpu\", \"threads\": \"0\", \"batch\": \"256\"") + "]");
+        Report.write(dir);
+        JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve("summary.json"))).getAsJsonObject();
+
+        JsonObject peak = summary.getAsJsonObject("measured_peak");
+        assertEquals(100, peak.get("one_thread_gflops").getAsDouble(), 1e-9);
+        assertEquals(160, peak.get("all_threads_gflops").getAsDouble(), 1e-9);
+        assertEquals(2, peak.get("threads").getAsInt());
+        JsonArray engine = summary.getAsJsonArray("engine");
+        double stepGflops = Flops.trainStep(256) / (stepOneUs * 1e3);
+        assertEquals(100 * stepGflops / 100, engine.get(0).getAsJsonObject().get("pct_measured_peak").getAsDouble(), 1e-9);
+        double allGflops = Flops.trainStep(256) / (stepAllUs * 1e3);
+        assertEquals(100 * allGflops / 160, engine.get(1).getAsJsonObject().get("pct_measured_peak").getAsDouble(), 1e-9);
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("100.0 GFLOP/s on one thread, 160.0 on all 2 threads"), md);
+    }
 }
