@@ -106,6 +106,13 @@ class ScriptTest {
                 plain.out());
     }
 
+    /** check-kernels' references (doubles, batch 256) need more heap than training's 128 MB: it ran out of memory there. */
+    @Test
+    void checkKernelsGetsTheHeapItsReferencesNeed() throws Exception {
+        assertTrue(script(Map.of(), "--dry-run", "check-kernels").out().matches(".*/bin/java -XX:\\+UseSerialGC -Xmx512m -XX:MaxDirectMemorySize=2g .* -m lenet check-kernels\\R"));
+        assertTrue(script(Map.of(), "--dry-run", "train", "check-kernels").out().contains(" -Xmx128m "), "only the command picks the heap");
+    }
+
     @Test
     void aLibraryTheSdkAlreadyHasStopsTheLaunch() throws Exception {
         // gson in lenet's target/lib and in the SDK.
