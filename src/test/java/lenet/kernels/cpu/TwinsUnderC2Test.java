@@ -107,6 +107,9 @@ class TwinsUnderC2Test {
             }
         });
         for (String method : twinMethods()) {
+            if (OUTSIDE_THE_KERNEL_SET.contains(method)) {
+                continue;
+            }
             if (!compiled.getOrDefault(method, false) && !inlined.contains(method)) {
                 missing.add(method);
             }
@@ -159,6 +162,14 @@ class TwinsUnderC2Test {
             return null;
         }
     }
+
+    /**
+     * Public twins that no kernel of {@link KernelSet#CPU} calls, so that the program cannot reach them:
+     * the pooling's backward pass on its own, which the training step fuses with the sigmoid's
+     * ({@link AvgPool2dCpu#backwardSigmoid}) and the benchmarks still time apart. {@code AvgPool2dCpuTest}
+     * holds it to the plain kernel's bits.
+     */
+    static final Set<String> OUTSIDE_THE_KERNEL_SET = Set.of(AvgPool2dCpu.class.getName() + ".backward");
 
     /** Every public method of the twin classes ({@code lenet.kernels.cpu.*Cpu}), as "class.method". */
     static Set<String> twinMethods() throws URISyntaxException, ClassNotFoundException, java.io.IOException {
