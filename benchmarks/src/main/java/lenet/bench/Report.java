@@ -172,9 +172,12 @@ public final class Report {
             }
         }
         for (JsonElement e : engine) {
+            // the step on one thread against one thread's peak, on all threads against all threads'
             JsonObject row = e.getAsJsonObject();
-            double peak = number(measuredPeak, "1".equals(text(row, "threads")) ? "one_thread_gflops" : "all_threads_gflops");
-            if (!Double.isNaN(peak) && ("1".equals(text(row, "threads")) || text(row, "threads").startsWith("all"))) {
+            String threads = text(row, "threads");
+            double peak = threads.equals("1") ? number(measuredPeak, "one_thread_gflops")
+                    : threads.startsWith("all") ? number(measuredPeak, "all_threads_gflops") : Double.NaN;
+            if (!Double.isNaN(peak)) {
                 row.addProperty("pct_measured_peak", 100 * number(row, "gflops") / peak);
             }
         }
