@@ -46,7 +46,7 @@ public final class Inference {
         }
         FloatArray levels = EngineData.levelTable();
         return run(count, threads, (r, labels, order, cursor, b, n) ->
-                r.task("batch.gather", Batch::gather, images, levels, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS),
+                r.task("batch.gather", kernels.gather(), images, levels, labels, order, cursor, b.x, b.labels, n, LeNet.PIXELS),
                 params, kernels);
     }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import lenet.kernels.Batch;
 import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
 import lenet.model.Model;
@@ -95,7 +94,7 @@ public final class JvmEngine implements Engine {
         Shard(int n) {
             b = new Activations(model, n);
             cursor.set(0, 0);
-            eval.task("batch.gather", Batch::gather, data.testImages(), data.levels(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
+            eval.task("batch.gather", kernels.gather(), data.testImages(), data.levels(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(eval, kernels, params, b);
         }
 
@@ -105,7 +104,7 @@ public final class JvmEngine implements Engine {
                 Meeting m = meeting(size);
                 LeNetGraph.Split split = m.splits().get(index);
                 Recorder r = new Recorder(() -> await(m.barrier()));
-                r.task("batch.gather", Batch::gather, data.trainImages(), data.levels(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
+                r.task("batch.gather", kernels.gather(), data.trainImages(), data.levels(), data.trainLabels(), order, cursor, b.x, b.labels, b.n, LeNet.PIXELS);
                 LeNetGraph.forward(r, kernels, params, b, split);
                 LeNetGraph.backward(r, kernels, params, grads, b, split, false);
                 return r;

@@ -462,7 +462,7 @@ public final class KernelChecks {
             new Check("loss.evaluate", "SoftmaxCrossEntropy.evaluate", false, (c, n, r) -> lossFused(c, n, false, r)),
             new Check("loss.backward", "SoftmaxCrossEntropy.backward", false, KernelChecks::lossBackward),
             new Check("loss.accumulate", "SoftmaxCrossEntropy.accumulate", false, KernelChecks::lossAccumulate),
-            new Check("batch.gather", "Batch.gather", false, KernelChecks::gather),
+            new Check("batch.gather", "Batch.gather", true, KernelChecks::gather),
             new Check("batch.seek", "Batch.seek", false, KernelChecks::seek),
             new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd),
             new Check("bn1.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, C1, r)),
@@ -1171,7 +1171,7 @@ public final class KernelChecks {
         IntArray cursor = c.in(new int[] {n});
         FloatArray xa = c.out("x", x, new double[x.length]);
         IntArray out = c.outInts("labels", labels);
-        c.task((g, k) -> g.task(c.id(), Batch::gather, ia, levels, la, oa, cursor, xa, out, n, PIXELS));
+        c.task((g, k) -> g.task(c.id(), k.gather(), ia, levels, la, oa, cursor, xa, out, n, PIXELS));
     }
 
     private static void seek(Case c, int n, SplittableRandom r) {

@@ -1,7 +1,7 @@
 /**
  * CPU twins of the hot kernels of {@code lenet.kernels}: {@link lenet.kernels.cpu.Conv2dCpu},
  * {@link lenet.kernels.cpu.LinearCpu}, {@link lenet.kernels.cpu.SigmoidCpu}, {@link lenet.kernels.cpu.AvgPool2dCpu},
- * {@link lenet.kernels.cpu.ReluCpu} and {@link lenet.kernels.cpu.MaxPool2dCpu} have the same static methods (name, parameters, math,
+ * {@link lenet.kernels.cpu.ReluCpu}, {@link lenet.kernels.cpu.MaxPool2dCpu} and {@link lenet.kernels.cpu.BatchCpu} (the batch gather) have the same static methods (name, parameters, math,
  * layouts) as their plain kernels, so the JVM engine can call either one; they are written with the
  * JDK Vector API ({@code jdk.incubator.vector}). TornadoVM always gets the plain kernels: these use
  * objects, scratch buffers and library calls that no GPU kernel may. The loss and SGD kernels touch too
