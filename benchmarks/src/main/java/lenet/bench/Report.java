@@ -131,9 +131,10 @@ public final class Report {
             double err = metric.get("scoreError").isJsonPrimitive() ? metric.get("scoreError").getAsDouble() : Double.NaN;
             String impl = text(params, "impl");
             switch (cls) {
-                case "KernelBench", "ActivationBench", "LossSgdBench" -> {
+                case "KernelBench", "ActivationBench", "LossSgdBench", "BatchBench" -> {
                     String layer = switch (cls) {
                         case "LossSgdBench" -> op.equals("update") ? "sgd" : "loss";
+                        case "BatchBench" -> "batch";
                         default -> text(params, "layer");
                     };
                     long n = Long.parseLong(text(params, "n"));

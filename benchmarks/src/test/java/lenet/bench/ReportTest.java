@@ -135,4 +135,24 @@ class ReportTest {
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("100.0 GFLOP/s on one thread, 160.0 on all 2 threads"), md);
     }
+
+    /** BatchBench's gather is a kernel row of its own, "batch.gather", plain and twin, with no FLOP counted. */
+    @Test
+    void batchBenchGivesTheGatherRows(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("machine.json"), "{\"mode\": \"quick\", \"cores\": 2, \"peak_gflops\": 332}");
+        Files.writeString(dir.resolve("jmh-2-batch.json"), "["
+                + jmhResult("BatchBench.gather", 1, 367, "\"impl\": \"plain\", \"n\": \"128\"") + ", "
+                + jmhResult("BatchBench.gather", 1, 138, "\"impl\": \"cpu\", \"n\": \"128\"") + "]");
+        Report.write(dir);
+        JsonArray kernels = JsonParser.parseString(Files.readString(dir.resolve("summary.json"))).getAsJsonObject().getAsJsonArray("kernels");
+        assertEquals(2, kernels.size(), kernels.toString());
+        for (int i = 0; i < 2; i++) {
+            JsonObject row = kernels.get(i).getAsJsonObject();
+            assertEquals("batch.gather", row.get("kernel").getAsString(), row.toString());
+            assertEquals(i == 0 ? 367 : 138, row.get("us").getAsDouble(), 1e-9);
+            assertEquals(-1, row.get("flop").getAsLong(), row.toString());
+        }
+        assertEquals("plain", kernels.get(0).getAsJsonObject().get("impl").getAsString());
+        assertEquals("cpu", kernels.get(1).getAsJsonObject().get("impl").getAsString());
+    }
 }
