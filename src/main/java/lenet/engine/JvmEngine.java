@@ -55,6 +55,8 @@ public final class JvmEngine implements Engine {
     private double lossSum;
     private long correct;
     private long examples;
+    private JitQueue jitQueue;
+    private boolean jitQueueAsked;
 
     /** The shards a batch of some size is cut into: each shard's {@link LeNetGraph.Split}, and their barrier. */
     private record Meeting(List<LeNetGraph.Split> splits, CyclicBarrier barrier) {
@@ -266,11 +268,13 @@ public final class JvmEngine implements Engine {
      * after the other on the calling thread, which leaves the other cores to the compiler threads (C2 has
      * far more to compile than the passes take: the kernels, and the Vector API's own Java code that
      * runs until they are compiled), then on the engine's threads, as the epoch runs them. Each stage
-     * ends once a pass takes no longer than 1.25× the fastest of the stage and the JIT has been quiet (no
-     * compilation finished) for the last 3 passes: the first after at least 40 passes (the Vector API
-     * kernels need about 30 before C2 has them all) and a quiet second (one kernel's C2 compilation can
-     * take that long), the second, which compiles little (the thread pool's hand-offs), after 5 passes
-     * and a quiet quarter of a second. At most 60 s in all. An evaluation of the whole test set ends it.
+     * ends once the median of its last 5 passes takes no longer than 1.25× the fastest pass of the stage
+     * and the JIT has been idle at the end of the last 3 passes: nothing being compiled, nothing queued
+     * ({@link JitQueue}); the first stage after at least 40 passes (the Vector API kernels need about 30
+     * before C2 has them all), the second, which compiles little (the thread pool's hand-offs), after 5.
+     * Where the JIT's queue cannot be read, idle means that no compilation finished in the last 3 passes
+     * and for a second (one kernel's C2 compilation can take that long), a quarter of a second in the
+     * second stage. At most 60 s in all. An evaluation of the whole test set ends it.
      *
      * <p>The SGD step is applied to a scratch copy of the parameters and the totals are put back: the
      * run's own parameters and figures are as they were.
@@ -308,18 +312,21 @@ public final class JvmEngine implements Engine {
 
     /**
      * One stage of {@link #warmUp}: full-batch steps (applied by {@code scratchUpdate}) until at least
-     * {@code minPasses} are done, the last took no longer than 1.25× the fastest, and the JIT has been
-     * quiet for 3 passes and {@code quietNanos}; or until {@code deadline} ({@link System#nanoTime}).
+     * {@code minPasses} are done, the median of the last 5 took no longer than 1.25× the fastest, and the
+     * JIT has been idle for 3 passes ({@code quietNanos} too where only its compilation time can be
+     * watched); or until {@code deadline} ({@link System#nanoTime}).
      */
     private void settle(Recorder scratchUpdate, boolean inline, int minPasses, long quietNanos, long deadline) {
+        JitQueue queue = jitQueue();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        boolean watchJit = queue == null && jit != null && jit.isCompilationTimeMonitoringSupported();
         long jitMillis = watchJit ? jit.getTotalCompilationTime() : 0;
         long quietSince = System.nanoTime();
         int quietPasses = 0;
         int tail = data.trainCount() % batch;
         int places = data.trainCount() - batch + 1;
         long fastest = Long.MAX_VALUE;
+        long[] recent = new long[5];
         for (int pass = 0; ; pass++) {
             long t0 = System.nanoTime();
             step((int) ((long) pass * batch % places), batch, scratchUpdate, inline);
@@ -328,20 +335,43 @@ public final class JvmEngine implements Engine {
                 step(0, tail, scratchUpdate, inline);
             }
             fastest = Math.min(fastest, took);
+            recent[pass % recent.length] = took;
             long now = System.nanoTime();
-            long millis = watchJit ? jit.getTotalCompilationTime() : 0;
-            if (millis != jitMillis) {
-                jitMillis = millis;
-                quietSince = now;
-                quietPasses = 0;
+            boolean quiet;
+            if (queue != null) {
+                quietPasses = queue.idle() ? quietPasses + 1 : 0;
+                quiet = quietPasses >= 3;
             } else {
-                quietPasses++;
+                long millis = watchJit ? jit.getTotalCompilationTime() : 0;
+                if (millis != jitMillis) {
+                    jitMillis = millis;
+                    quietSince = now;
+                    quietPasses = 0;
+                } else {
+                    quietPasses++;
+                }
+                quiet = quietPasses >= 3 && now - quietSince >= quietNanos;
             }
-            boolean quiet = quietPasses >= 3 && now - quietSince >= quietNanos;
-            if ((pass + 1 >= minPasses && took <= 1.25 * fastest && quiet) || now > deadline) {
+            boolean steady = pass + 1 >= recent.length && median(recent) <= 1.25 * fastest;
+            if ((pass + 1 >= minPasses && steady && quiet) || now > deadline) {
                 return;
             }
         }
+    }
+
+    /** The JIT's compile queue, or {@code null} where it cannot be read (asked once per engine). */
+    private JitQueue jitQueue() {
+        if (!jitQueueAsked) {
+            jitQueue = JitQueue.open();
+            jitQueueAsked = true;
+        }
+        return jitQueue;
+    }
+
+    private static long median(long[] a) {
+        long[] s = a.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     @Override
