@@ -44,6 +44,14 @@ public interface Engine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Bytes of device memory the engine's buffers take now, as its device runtime counts them (TornadoVM:
+     * the execution plan's {@code getCurrentDeviceMemoryUsage}); -1 for an engine that runs on the host.
+     */
+    default long deviceMemoryBytes() {
+        return -1;
+    }
+
     /** Sum of per-example losses and count of correct predictions since {@link #beginEpoch}. */
     Totals totals();
 

@@ -2,7 +2,10 @@ package lenet.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import lenet.engine.tornado.TornadoErrors;
@@ -22,6 +25,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task6;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task7;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task9;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
  * The TornadoVM engine's task sink: adds each kernel call to a TornadoVM {@link TaskGraph}, and keeps a
@@ -34,6 +38,9 @@ public final class GraphSink implements TaskSink {
     private final List<String> tasks = new ArrayList<>();
     private final List<String> transfers = new ArrayList<>();
     private final List<Call> calls = new ArrayList<>();
+    /** The arrays the transfers name, and those of them taken over from another graph. */
+    private final List<Object> transferred = new ArrayList<>();
+    private final Set<Object> consumed = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** A task as added: its id, its arguments, and how to add it to another graph. */
     public record Call(String id, Object[] args, Consumer<TaskGraph> addTo) {
@@ -73,6 +80,24 @@ public final class GraphSink implements TaskSink {
         }
     }
 
+    /**
+     * The bytes of the device buffers this graph allocates, as TornadoVM allocates them: one for every
+     * array its tasks and transfers name (with TornadoVM's array header), except those it consumes from
+     * another graph, whose buffers it takes over.
+     */
+    public long deviceBytes() {
+        Set<Object> own = Collections.newSetFromMap(new IdentityHashMap<>());
+        long bytes = 0;
+        List<Object> all = new ArrayList<>(transferred);
+        calls.forEach(c -> all.addAll(List.of(c.args())));
+        for (Object o : all) {
+            if (o instanceof TornadoNativeArray a && !consumed.contains(a) && own.add(a)) {
+                bytes += a.getNumBytesOfSegmentWithHeader();
+            }
+        }
+        return bytes;
+    }
+
     /** Task ids in execution order. */
     public List<String> tasks() {
         return List.copyOf(tasks);
@@ -87,24 +112,29 @@ public final class GraphSink implements TaskSink {
 
     /** Objects with their names, for the record: {@code named("cursor", cursor, ...)}. */
     public GraphSink toDevice(int mode, Named... objects) {
+        transferred.addAll(List.of(values(objects)));
         graph.transferToDevice(mode, values(objects));
         transfers.add("toDevice(" + MODES[mode] + "): " + names(objects));
         return this;
     }
 
     public GraphSink toHost(int mode, Named... objects) {
+        transferred.addAll(List.of(values(objects)));
         graph.transferToHost(mode, values(objects));
         transfers.add("toHost(" + MODES[mode] + "): " + names(objects));
         return this;
     }
 
     public GraphSink persist(Named... objects) {
+        transferred.addAll(List.of(values(objects)));
         graph.persistOnDevice(values(objects));
         transfers.add("persist: " + names(objects));
         return this;
     }
 
     public GraphSink consume(String fromGraph, Named... objects) {
+        transferred.addAll(List.of(values(objects)));
+        consumed.addAll(List.of(values(objects)));
         graph.consumeFromDevice(fromGraph, values(objects));
         transfers.add("consume(" + fromGraph + "): " + names(objects));
         return this;

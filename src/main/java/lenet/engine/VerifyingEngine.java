@@ -116,6 +116,11 @@ public final class VerifyingEngine implements Engine {
         return engine.profile();
     }
 
+    @Override
+    public long deviceMemoryBytes() {
+        return engine.deviceMemoryBytes();
+    }
+
     /** Compiles both engines' kernels before the clock starts. */
     @Override
     public double warmUp() {

@@ -75,6 +75,9 @@ public final class ConsoleReport implements TrainListener {
         clear();
         out.printf(Locale.ROOT, "loss %.3f, train acc %.3f, test acc %.3f%n", m.loss, m.trainAcc, m.testAcc);
         out.printf(Locale.ROOT, "%.1f examples/sec on %s%n", m.examplesPerSec, m.device);
+        if (m.deviceMemoryBytes != null) {
+            out.printf(Locale.ROOT, "device memory: %.1f MB in the engine's buffers%n", m.deviceMemoryBytes / 1e6);
+        }
         out.flush();
     }
 

@@ -35,6 +35,11 @@ public final class RunMetrics {
     public double warmUpSeconds;
     /** {@code --profile}: the profiled training step's figures per kernel, as printed; null (absent) otherwise. */
     public KernelProfile profile;
+    /**
+     * Device memory the engine's buffers took at the end of the run (data set, parameters, activations,
+     * gradients), in bytes, as the device runtime counts it; null (absent) for the JVM engine.
+     */
+    public Long deviceMemoryBytes;
     public final List<Epoch> history = new ArrayList<>();
     public final List<Point> progress = new ArrayList<>();
 }

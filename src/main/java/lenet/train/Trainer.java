@@ -164,6 +164,8 @@ public final class Trainer {
         m.examplesPerSec = m.history.isEmpty() ? 0 : (double) trainCount * m.history.size() / trainSeconds;
         m.wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         m.profile = engine.profile();
+        long device = engine.deviceMemoryBytes();
+        m.deviceMemoryBytes = device >= 0 ? device : null;
     }
 
     private void checkFinite(Engine.Totals totals, int epoch, int step) {

@@ -117,6 +117,23 @@ class TornadoEngineTest {
         }
     }
 
+    /**
+     * The device memory the engine reports, counted from its graphs, is what the stand-in allocates once
+     * every graph has run: one buffer per array a graph names, none for what it consumes from another
+     * graph (the data sets and parameters are on the device once).
+     */
+    @Test
+    void theDeviceMemoryReportedIsWhatTheGraphsAllocate() {
+        try (TornadoEngine tornado = new TornadoEngine(data(), Params.xavier(5), 0.9f, 4, null)) {
+            epoch(tornado, 1);
+            long allocated = tornado.planDeviceMemoryUsage();
+            assertTrue(allocated > (10 + 7) * LeNet.PIXELS + 4L * LeNet.parameterCount(), "the stand-in allocated " + allocated + " bytes");
+            assertEquals(allocated, tornado.deviceMemoryBytes());
+            epoch(tornado, 2);
+            assertEquals(allocated, tornado.planDeviceMemoryUsage(), "a second epoch allocates nothing more");
+        }
+    }
+
     /** Each transfer the plan declares is needed: without it, the stand-in stops the run, naming graph and task or buffer. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("drops")

@@ -80,6 +80,13 @@ final class DeviceMemory {
         }
     }
 
+    /** Bytes of the device copies the graphs hold, headers included; a copy graphs share counts once. */
+    long bytes() {
+        Set<Buffer> all = Collections.newSetFromMap(new IdentityHashMap<>());
+        copies.values().forEach(m -> all.addAll(m.values()));
+        return all.stream().mapToLong(b -> b.segment.byteSize()).sum();
+    }
+
     private Map<TornadoNativeArray, Buffer> copies(ImmutableTaskGraph g) {
         return copies.computeIfAbsent(g, k -> new IdentityHashMap<>());
     }

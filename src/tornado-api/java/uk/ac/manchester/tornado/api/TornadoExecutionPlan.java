@@ -147,8 +147,13 @@ public class TornadoExecutionPlan implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The stand-in's figure: the bytes of every device copy its graphs hold (headers included), a copy
+     * shared through {@code consumeFromDevice} once. TornadoVM 5.2's own figure is that of the graph's
+     * last allocation only, so lenet does not read it from TornadoVM.
+     */
     public long getCurrentDeviceMemoryUsage() {
-        return 0;
+        return memory.bytes();
     }
 
     public static TornadoDevice getDevice(int backendIndex, int deviceIndex) {
