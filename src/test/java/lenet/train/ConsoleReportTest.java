@@ -48,6 +48,21 @@ class ConsoleReportTest {
                 """, s.toString().replace(System.lineSeparator(), "\n"));
     }
 
+    /** A run on a device (TornadoVM) ends with the device memory its buffers took; a JVM run has no such line (above). */
+    @Test
+    void aDeviceRunEndsWithItsDeviceMemory() {
+        StringWriter s = new StringWriter();
+        RunMetrics m = metrics();
+        m.device = "opencl-0-0 a GPU";
+        m.deviceMemoryBytes = 84_512_345L;
+        new ConsoleReport(new PrintWriter(s), false).finished(m);
+        assertEquals("""
+                loss 0.500, train acc 0.800, test acc 0.750
+                30000.0 examples/sec on opencl-0-0 a GPU
+                device memory: 84.5 MB in the engine's buffers
+                """, s.toString().replace(System.lineSeparator(), "\n"));
+    }
+
     @Test
     void barModeRedrawsOneLineAndClearsItBeforeTheEpochLine() {
         StringWriter s = new StringWriter();
