@@ -45,8 +45,8 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
-     * Bytes of device memory the engine's buffers take now, as its device runtime counts them (TornadoVM:
-     * the execution plan's {@code getCurrentDeviceMemoryUsage}); -1 for an engine that runs on the host.
+     * Bytes of device memory the engine's buffers take once all its programs have run (data sets,
+     * parameters, gradients, activations); -1 for an engine that runs on the host.
      */
     default long deviceMemoryBytes() {
         return -1;

@@ -3,6 +3,7 @@ package lenet.engine;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -410,7 +411,7 @@ public final class JvmEngine implements Engine {
 
     private static long median(long[] a) {
         long[] s = a.clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         return s[s.length / 2];
     }
 
