@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import lenet.kernels.cpu.SgdCpu;
 import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
 import lenet.model.Model;
@@ -141,7 +142,7 @@ public final class JvmEngine implements Engine {
         for (int t = 0; t < threads; t++) {
             shards.add(new HashMap<>());
         }
-        LeNetGraph.update(update, params, gradSum, lr);
+        LeNetGraph.update(update, kernels, params, gradSum, lr);
         // the calling thread runs the first shard of every batch itself (see invokeAll): threads - 1 more
         pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
             Thread th = new Thread(r, "lenet-jvm");
@@ -328,7 +329,7 @@ public final class JvmEngine implements Engine {
         long correctBefore = correct;
         long examplesBefore = examples;
         Recorder scratchUpdate = new Recorder();
-        LeNetGraph.update(scratchUpdate, params.copy(), gradSum, 0.0f);
+        LeNetGraph.update(scratchUpdate, kernels, params.copy(), gradSum, 0.0f);
         int tail = data.trainCount() % batch;
         // The evaluation's two shapes, a full batch and the last, partial one (not yet the whole test
         // set: this code is still interpreted), then the training's partial batch.
@@ -450,10 +451,7 @@ public final class JvmEngine implements Engine {
                 continue;
             }
             for (int s = 1; s < used.size(); s++) {
-                FloatArray part = used.get(s).grads.tensors().get(j);
-                for (int e = 0; e < total.getSize(); e++) {
-                    total.set(e, total.get(e) + part.get(e));
-                }
+                SgdCpu.add(total, used.get(s).grads.tensors().get(j), total.getSize());
             }
         }
     }

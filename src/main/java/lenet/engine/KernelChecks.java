@@ -464,7 +464,7 @@ public final class KernelChecks {
             new Check("loss.accumulate", "SoftmaxCrossEntropy.accumulate", false, KernelChecks::lossAccumulate),
             new Check("batch.gather", "Batch.gather", true, KernelChecks::gather),
             new Check("batch.seek", "Batch.seek", false, KernelChecks::seek),
-            new Check("sgd.update", "Sgd.update", false, KernelChecks::sgd),
+            new Check("sgd.update", "Sgd.update", true, KernelChecks::sgd),
             new Check("bn1.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, C1, r)),
             new Check("bn2.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, C2, r)),
             new Check("bn3.update", "Sgd.updateNorm", false, (c, n, r) -> sgdNorm(c, F1, r)),
@@ -1419,7 +1419,7 @@ public final class KernelChecks {
         double[][] ref = step(param, grad, lr);
         FloatArray p = c.inOut("param", param, ref[0], ref[1]);
         FloatArray d = c.in(grad);
-        c.task((g, k) -> g.task(c.id(), Sgd::update, p, d, lr, size));
+        c.task((g, k) -> g.task(c.id(), k.sgd(), p, d, lr, size));
     }
 
     /** A batch norm's SGD step on γ and β over c channels: each value one rounding of p − lr·g. */

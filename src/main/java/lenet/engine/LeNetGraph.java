@@ -166,16 +166,16 @@ public final class LeNetGraph {
     }
 
     /**
-     * SGD: every trained tensor −= lr · its gradient (after the gradients of several shards are summed).
-     * Running estimates are not trained.
+     * SGD: every trained tensor −= lr · its gradient (after the gradients of several shards are summed),
+     * with {@code k}'s SGD kernel. Running estimates are not trained.
      */
-    public static void update(TaskSink g, Params w, Params grads, float lr) {
+    public static void update(TaskSink g, KernelSet k, Params w, Params grads, float lr) {
         List<FloatArray> p = w.tensors();
         List<FloatArray> d = grads.tensors();
         List<LeNet.Param> specs = w.model.params();
         for (int j = 0; j < p.size(); j++) {
             if (specs.get(j).role().trained()) {
-                g.task("sgd." + specs.get(j).name(), Sgd::update, p.get(j), d.get(j), lr, p.get(j).getSize());
+                g.task("sgd." + specs.get(j).name(), k.sgd(), p.get(j), d.get(j), lr, p.get(j).getSize());
             }
         }
     }

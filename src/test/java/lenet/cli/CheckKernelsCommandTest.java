@@ -73,7 +73,7 @@ class CheckKernelsCommandTest {
                     pooled.set(j, pooled.get(j) * 1.001f);
                 };
         KernelSet cpu = KernelSet.CPU;
-        KernelSet planted = new KernelSet("planted", cpu.sliced(), cpu.gather(), wrong, cpu.convBackwardInput(), cpu.convBackwardPartials(),
+        KernelSet planted = new KernelSet("planted", cpu.sliced(), cpu.gather(), cpu.sgd(), wrong, cpu.convBackwardInput(), cpu.convBackwardPartials(),
                 cpu.linearForward(), cpu.linearForwardSigmoid(), cpu.linearBackwardInput(), cpu.linearBackwardInputSigmoid(),
                 cpu.linearBackwardPartials(), cpu.poolBackwardSigmoid(), cpu.convForward(), cpu.convForwardReluMaxPool(),
                 cpu.linearForwardRelu(), cpu.linearBackwardInputRelu(), cpu.maxPoolBackwardRelu(), cpu.normForwardSigmoid(),

@@ -294,7 +294,7 @@ class GradientCheckTest {
                     p.maxPoolBackwardRelu().apply(dOut, next, act, dIn, n, c, h, w);
                 });
         for (var wrong : planted) {
-            KernelSet k = new KernelSet("planted", p.sliced(), p.gather(), p.convForwardSigmoidPool(), p.convBackwardInput(), p.convBackwardPartials(),
+            KernelSet k = new KernelSet("planted", p.sliced(), p.gather(), p.sgd(), p.convForwardSigmoidPool(), p.convBackwardInput(), p.convBackwardPartials(),
                     p.linearForward(), p.linearForwardSigmoid(), p.linearBackwardInput(), p.linearBackwardInputSigmoid(),
                     p.linearBackwardPartials(), p.poolBackwardSigmoid(), p.convForward(), p.convForwardReluMaxPool(),
                     p.linearForwardRelu(), p.linearBackwardInputRelu(), wrong, p.normForwardSigmoid(), p.normForwardSigmoidPool(), p.normStatsPartials(), p.normBackwardPartials(), p.normBackwardInput());
