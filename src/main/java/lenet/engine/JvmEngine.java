@@ -1,7 +1,9 @@
 package lenet.engine;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,7 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import lenet.kernels.cpu.SgdCpu;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import lenet.kernels.cpu.Vectors;
 import lenet.model.LeNet;
 import lenet.model.Model;
@@ -39,6 +42,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * taken from shard 0 instead of summed.
  */
 public final class JvmEngine implements Engine {
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
     private final EngineData data;
     private final KernelSet kernels;
     private final int threads;
@@ -451,7 +455,7 @@ public final class JvmEngine implements Engine {
                 continue;
             }
             for (int s = 1; s < used.size(); s++) {
-                SgdCpu.add(total, used.get(s).grads.tensors().get(j), total.getSize());
+                add(total, used.get(s).grads.tensors().get(j));
             }
         }
     }
@@ -486,6 +490,25 @@ public final class JvmEngine implements Engine {
     public void close() {
         if (pool != null) {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * sum[j] += part[j], vector by vector (one rounding a lane, the same floats as element by element, which
+     * took 0.1 ms a step for LeNet's 61,706 parameters through {@code FloatArray.get}/{@code set}).
+     */
+    private static void add(FloatArray sum, FloatArray part) {
+        MemorySegment s = sum.getSegment();
+        MemorySegment q = part.getSegment();
+        int size = sum.getSize();
+        int full = size - size % LANES.length();
+        for (long j = 0; j < full; j += LANES.length()) {
+            FloatVector.fromMemorySegment(LANES, s, 4 * j, ByteOrder.nativeOrder())
+                    .add(FloatVector.fromMemorySegment(LANES, q, 4 * j, ByteOrder.nativeOrder()))
+                    .intoMemorySegment(s, 4 * j, ByteOrder.nativeOrder());
+        }
+        for (int j = full; j < size; j++) {
+            sum.set(j, sum.get(j) + part.get(j));
         }
     }
 

@@ -10,10 +10,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * {@link SgdCpu#update} against {@link Sgd#update}, and {@link SgdCpu#add} against a float sum element by
- * element: both round each product, difference and sum once, so they agree bit for bit, on values
- * whose products and differences round (random mantissas over many exponents), a stretch beyond the
- * last vector, and elements past {@code size} that must stay untouched.
+ * {@link SgdCpu#update} against {@link Sgd#update}: both round each product and difference once, so they
+ * agree bit for bit, on values whose products and differences round (random mantissas over many
+ * exponents), a stretch beyond the last vector, and elements past {@code size} that must stay untouched.
  */
 class SgdCpuTest {
 
@@ -38,26 +37,6 @@ class SgdCpuTest {
                 assertEquals(Float.floatToRawIntBits(plain.get(j)), Float.floatToRawIntBits(twin.get(j)),
                         "lr " + lr + ", element " + j + ": plain " + plain.get(j) + ", twin " + twin.get(j));
             }
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {1, 7, 17, 10, 840, LeNet.FLAT * 120})
-    void addIsTheFloatSum(int size) {
-        Random r = new Random(size + 1);
-        FloatArray sum = new FloatArray(size + 5);
-        FloatArray part = new FloatArray(size + 5);
-        float[] expected = new float[size + 5];
-        for (int j = 0; j < size + 5; j++) {
-            float s = (float) ((r.nextDouble() - 0.5) * Math.pow(2, r.nextInt(20) - 10));
-            float q = (float) ((r.nextDouble() - 0.5) * Math.pow(2, r.nextInt(20) - 10));
-            sum.set(j, s);
-            part.set(j, q);
-            expected[j] = j < size ? s + q : s;
-        }
-        SgdCpu.add(sum, part, size);
-        for (int j = 0; j < size + 5; j++) {
-            assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(sum.get(j)), "element " + j);
         }
     }
 }
