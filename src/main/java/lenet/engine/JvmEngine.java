@@ -42,7 +42,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * taken from shard 0 instead of summed.
  */
 public final class JvmEngine implements Engine {
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private final EngineData data;
     private final KernelSet kernels;
     private final int threads;
@@ -258,14 +258,11 @@ public final class JvmEngine implements Engine {
         for (Callable<Void> j : jobs.subList(1, jobs.size())) {
             others.add(pool.submit(j));
         }
-        RuntimeException failure = null;
-        Error error = null;
+        Throwable failure = null;
         try {
             call(jobs.getFirst());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failure = e;
-        } catch (Error e) {
-            error = e;
         }
         boolean interrupted = false;
         for (Future<Void> f : others) {
@@ -276,7 +273,7 @@ public final class JvmEngine implements Engine {
                 } catch (InterruptedException e) {
                     interrupted = true; // keep waiting: the job still uses the shard's buffers
                 } catch (ExecutionException e) {
-                    if (failure == null && error == null) {
+                    if (failure == null) {
                         failure = new IllegalStateException(e.getCause());
                     }
                     break;
@@ -286,11 +283,11 @@ public final class JvmEngine implements Engine {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (error != null) {
-            throw error;
+        if (failure instanceof Error e) {
+            throw e;
         }
         if (failure != null) {
-            throw failure;
+            throw (RuntimeException) failure;
         }
     }
 
@@ -501,10 +498,10 @@ public final class JvmEngine implements Engine {
         MemorySegment s = sum.getSegment();
         MemorySegment q = part.getSegment();
         int size = sum.getSize();
-        int full = size - size % LANES.length();
-        for (long j = 0; j < full; j += LANES.length()) {
-            FloatVector.fromMemorySegment(LANES, s, 4 * j, ByteOrder.nativeOrder())
-                    .add(FloatVector.fromMemorySegment(LANES, q, 4 * j, ByteOrder.nativeOrder()))
+        int full = size - size % SPECIES.length();
+        for (long j = 0; j < full; j += SPECIES.length()) {
+            FloatVector.fromMemorySegment(SPECIES, s, 4 * j, ByteOrder.nativeOrder())
+                    .add(FloatVector.fromMemorySegment(SPECIES, q, 4 * j, ByteOrder.nativeOrder()))
                     .intoMemorySegment(s, 4 * j, ByteOrder.nativeOrder());
         }
         for (int j = full; j < size; j++) {
