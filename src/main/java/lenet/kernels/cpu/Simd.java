@@ -53,6 +53,8 @@ final class Simd {
 
     /** Output channels per {@link #gather} block. */
     static final int OB = 6;
+    /** Output channels per {@link #gather} block at a layer's end, where at most this many are left. */
+    static final int OB4 = 4;
     /** Examples per {@link #gather} block: four vectors. */
     static final int IB = 4 * V;
     /** Output channels per {@link #correlate} block. */
@@ -101,11 +103,19 @@ final class Simd {
             int o5 = Math.min(ob + 5, no - 1);
             pack(wt, w0, sO, sJ, sKy, sKx, nj, k, alongJ, packed, o0, o1, o2, o3, o4, o5);
             for (int ib = 0; ib < n; ib += IB) {
-                gatherBlock(src, nj, h, w, packed, alongJ, dst, ho, wo, n, k, pad,
-                        // the block's four vectors start at these examples; past the end they repeat the last vector
-                        Math.min(ib, n - V), Math.min(ib + V, n - V), Math.min(ib + 2 * V, n - V), Math.min(ib + 3 * V, n - V),
-                        o0 * plane, o1 * plane, o2 * plane, o3 * plane, o4 * plane, o5 * plane,
-                        bias(base, o0), bias(base, o1), bias(base, o2), bias(base, o3), bias(base, o4), bias(base, o5));
+                // the block's four vectors start at these examples; past the end they repeat the last vector
+                long e0 = Math.min(ib, n - V);
+                long e1 = Math.min(ib + V, n - V);
+                long e2 = Math.min(ib + 2 * V, n - V);
+                long e3 = Math.min(ib + 3 * V, n - V);
+                if (no - ob <= OB4) {
+                    gatherBlock4(src, nj, h, w, packed, alongJ, dst, ho, wo, n, k, pad, e0, e1, e2, e3,
+                            o0 * plane, o1 * plane, o2 * plane, o3 * plane, bias(base, o0), bias(base, o1), bias(base, o2), bias(base, o3));
+                } else {
+                    gatherBlock(src, nj, h, w, packed, alongJ, dst, ho, wo, n, k, pad, e0, e1, e2, e3,
+                            o0 * plane, o1 * plane, o2 * plane, o3 * plane, o4 * plane, o5 * plane,
+                            bias(base, o0), bias(base, o1), bias(base, o2), bias(base, o3), bias(base, o4), bias(base, o5));
+                }
             }
         }
     }
@@ -146,20 +156,9 @@ final class Simd {
                 FloatVector m0 = a0, m1 = a1, m2 = a2, m3 = a3, m4 = a4, m5 = a5;
                 FloatVector f0 = a0, f1 = a1, f2 = a2, f3 = a3, f4 = a4, f5 = a5;
                 for (int row = 0, u = 0, v = 0; row < rows; row++) {
-                    long p;
-                    int q;
-                    int count;
-                    if (alongJ) {                                    // u = ky, v = kx; the run: j = 0 … nj-1
-                        boolean inside = u >= kyLo && u < kyHi && v >= kxLo && v < kxHi;
-                        p = 4 * (((long) (oy + u - pad) * w + ox + v - pad) * n);
-                        q = row * nj * OB;
-                        count = inside ? nj : 0;
-                    } else {                                         // u = j, v = ky; the run: kx = kxLo … kxHi-1
-                        boolean inside = v >= kyLo && v < kyHi;
-                        p = 4 * (((long) (u * h + oy + v - pad) * w + ox + kxLo - pad) * n);
-                        q = (row * k + kxLo) * OB;
-                        count = inside ? kxHi - kxLo : 0;
-                    }
+                    long p = runStart(alongJ, u, v, oy, ox, kxLo, h, w, n, pad);
+                    int q = runWeights(alongJ, row, nj, k, kxLo);
+                    int count = runLength(alongJ, u, v, kyLo, kyHi, kxLo, kxHi, nj);
                     if (++v == k) {
                         v = 0;
                         u++;
@@ -232,6 +231,112 @@ final class Simd {
     }
 
     /**
+     * Where the run of {@code row} starts in src at output pixel (oy, ox), in bytes from the block's first
+     * example. Runs along j: u = ky, v = kx, the run j = 0 … nj−1; else u = j, v = ky, the run kx = kxLo … kxHi−1.
+     */
+    private static long runStart(boolean alongJ, int u, int v, int oy, int ox, int kxLo, int h, int w, int n, int pad) {
+        return alongJ
+                ? 4 * (((long) (oy + u - pad) * w + ox + v - pad) * n)
+                : 4 * (((long) (u * h + oy + v - pad) * w + ox + kxLo - pad) * n);
+    }
+
+    /** Index in packed of the first weight of the run of {@code row} (see {@link #runStart}). */
+    private static int runWeights(boolean alongJ, int row, int nj, int k, int kxLo) {
+        return alongJ ? row * nj * OB : (row * k + kxLo) * OB;
+    }
+
+    /** Taps in the run of {@code row} (see {@link #runStart}) inside the image: 0 when its row or column is outside. */
+    private static int runLength(boolean alongJ, int u, int v, int kyLo, int kyHi, int kxLo, int kxHi, int nj) {
+        return alongJ
+                ? (u >= kyLo && u < kyHi && v >= kxLo && v < kxHi ? nj : 0)
+                : (v >= kyLo && v < kyHi ? kxHi - kxLo : 0);
+    }
+
+    /**
+     * {@link #gatherBlock} for the last {@value #OB4} or fewer output channels of a layer (planes d0…d3,
+     * biases b0…b3; packed still holds six weights a tap): 16 accumulators, where the six-channel block
+     * would compute two or more channels for nothing (conv2's 16 = 6 + 6 + 4).
+     */
+    private static void gatherBlock4(MemorySegment src, int nj, int h, int w, float[] packed, boolean alongJ,
+            MemorySegment dst, int ho, int wo, int n, int k, int pad, long e0, long e1, long e2, long e3,
+            long d0, long d1, long d2, long d3, float b0, float b1, float b2, float b3) {
+        int rows = alongJ ? k * k : nj * k;
+        long step = alongJ ? 4L * h * w * n : 4L * n;
+        long v0 = 4 * e0;
+        long v1 = 4 * e1;
+        long v2 = 4 * e2;
+        long v3 = 4 * e3;
+        for (int oy = 0; oy < ho; oy++) {
+            int kyLo = Math.max(0, pad - oy);
+            int kyHi = Math.min(k, h + pad - oy);
+            for (int ox = 0; ox < wo; ox++) {
+                int kxLo = Math.max(0, pad - ox);
+                int kxHi = Math.min(k, w + pad - ox);
+                FloatVector a0 = FloatVector.broadcast(S, b0);
+                FloatVector a1 = FloatVector.broadcast(S, b1);
+                FloatVector a2 = FloatVector.broadcast(S, b2);
+                FloatVector a3 = FloatVector.broadcast(S, b3);
+                FloatVector c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+                FloatVector m0 = a0, m1 = a1, m2 = a2, m3 = a3;
+                FloatVector f0 = a0, f1 = a1, f2 = a2, f3 = a3;
+                for (int row = 0, u = 0, v = 0; row < rows; row++) {
+                    long p = runStart(alongJ, u, v, oy, ox, kxLo, h, w, n, pad);
+                    int q = runWeights(alongJ, row, nj, k, kxLo);
+                    int count = runLength(alongJ, u, v, kyLo, kyHi, kxLo, kxHi, nj);
+                    if (++v == k) {
+                        v = 0;
+                        u++;
+                    }
+                    for (int r = 0; r < count; r++, p += step, q += OB) {
+                        FloatVector x0 = FloatVector.fromMemorySegment(S, src, p + v0, ORDER);
+                        FloatVector x1 = FloatVector.fromMemorySegment(S, src, p + v1, ORDER);
+                        FloatVector x2 = FloatVector.fromMemorySegment(S, src, p + v2, ORDER);
+                        FloatVector x3 = FloatVector.fromMemorySegment(S, src, p + v3, ORDER);
+                        FloatVector g = FloatVector.broadcast(S, packed[q]);
+                        a0 = x0.fma(g, a0);
+                        c0 = x1.fma(g, c0);
+                        m0 = x2.fma(g, m0);
+                        f0 = x3.fma(g, f0);
+                        g = FloatVector.broadcast(S, packed[q + 1]);
+                        a1 = x0.fma(g, a1);
+                        c1 = x1.fma(g, c1);
+                        m1 = x2.fma(g, m1);
+                        f1 = x3.fma(g, f1);
+                        g = FloatVector.broadcast(S, packed[q + 2]);
+                        a2 = x0.fma(g, a2);
+                        c2 = x1.fma(g, c2);
+                        m2 = x2.fma(g, m2);
+                        f2 = x3.fma(g, f2);
+                        g = FloatVector.broadcast(S, packed[q + 3]);
+                        a3 = x0.fma(g, a3);
+                        c3 = x1.fma(g, c3);
+                        m3 = x2.fma(g, m3);
+                        f3 = x3.fma(g, f3);
+                    }
+                }
+                // in this order: where the last vectors repeat, the repeats hold the same values
+                long at = 4 * (((long) oy * wo + ox) * n);
+                a0.intoMemorySegment(dst, 4 * d0 + at + v0, ORDER);
+                c0.intoMemorySegment(dst, 4 * d0 + at + v1, ORDER);
+                m0.intoMemorySegment(dst, 4 * d0 + at + v2, ORDER);
+                f0.intoMemorySegment(dst, 4 * d0 + at + v3, ORDER);
+                a1.intoMemorySegment(dst, 4 * d1 + at + v0, ORDER);
+                c1.intoMemorySegment(dst, 4 * d1 + at + v1, ORDER);
+                m1.intoMemorySegment(dst, 4 * d1 + at + v2, ORDER);
+                f1.intoMemorySegment(dst, 4 * d1 + at + v3, ORDER);
+                a2.intoMemorySegment(dst, 4 * d2 + at + v0, ORDER);
+                c2.intoMemorySegment(dst, 4 * d2 + at + v1, ORDER);
+                m2.intoMemorySegment(dst, 4 * d2 + at + v2, ORDER);
+                f2.intoMemorySegment(dst, 4 * d2 + at + v3, ORDER);
+                a3.intoMemorySegment(dst, 4 * d3 + at + v0, ORDER);
+                c3.intoMemorySegment(dst, 4 * d3 + at + v1, ORDER);
+                m3.intoMemorySegment(dst, 4 * d3 + at + v2, ORDER);
+                f3.intoMemorySegment(dst, 4 * d3 + at + v3, ORDER);
+            }
+        }
+    }
+
+    /**
      * packed[t·6 + c] = wt[w0 + o_c·sO + j·sJ + ky·sKy + kx·sKx] for every tap, numbered t = (j·k + ky)·k + kx,
      * or t = (ky·k + kx)·nj + j when the runs go along j.
      */
@@ -287,9 +392,12 @@ final class Simd {
                     int t2 = Math.min(tb + 2, taps - 1);
                     int t3 = Math.min(tb + 3, taps - 1);
                     int t4 = Math.min(tb + 4, taps - 1);
-                    correlateBlock(g, src, wp, y0, y1, wo, n, full, o0 * plane, o1 * plane, o2 * plane, o3 * plane,
-                            tapOffset(t0, k, hp, wp, n), tapOffset(t1, k, hp, wp, n), tapOffset(t2, k, hp, wp, n),
-                            tapOffset(t3, k, hp, wp, n), tapOffset(t4, k, hp, wp, n));
+                    long s0 = tapOffset(t0, k, hp, wp, n);
+                    long s1 = tapOffset(t1, k, hp, wp, n);
+                    long s2 = tapOffset(t2, k, hp, wp, n);
+                    long s3 = tapOffset(t3, k, hp, wp, n);
+                    long s4 = tapOffset(t4, k, hp, wp, n);
+                    correlateBlock(g, src, wp, y0, y1, wo, n, full, o0 * plane, o1 * plane, o2 * plane, o3 * plane, s0, s1, s2, s3, s4);
                     storeLaneSums(scratchLanes(), dw, y0 > 0,
                             (long) o0 * taps, (long) o1 * taps, (long) o2 * taps, (long) o3 * taps, t0, t1, t2, t3, t4);
                 }
