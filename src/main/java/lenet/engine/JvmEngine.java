@@ -100,7 +100,7 @@ public final class JvmEngine implements Engine {
         final Map<Integer, Recorder> train = new HashMap<>();
 
         Shard(int n) {
-            b = new Activations(model, n);
+            b = new Activations(model, n, true);
             cursor.set(0, 0);
             eval.task("batch.gather", kernels.gather(), data.testImages(), data.levels(), data.testLabels(), testOrder, cursor, b.x, b.labels, n, LeNet.PIXELS);
             LeNetGraph.forward(eval, kernels, params, b);
