@@ -74,4 +74,36 @@ class AvgPool2dCpuTest {
             assertEquals(plain.get(j), twin.get(j), "backwardSigmoid " + s + ", element " + j);
         }
     }
+
+    /**
+     * In place (dIn = act, as the JVM engine runs it): the plain kernel and the twin each give what they
+     * give into a buffer of their own, bit for bit; each element's activation is read before its gradient
+     * is written there.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardSigmoidInPlaceEqualsOutOfPlace(Shape s) {
+        Random r = new Random(5);
+        FloatArray dOut = random(r, s.c * (s.h / 2) * (s.w / 2) * s.n);
+        int inSize = s.c * s.h * s.w * s.n;
+        FloatArray act = random(r, inSize);
+        FloatArray apart = nan(inSize);
+        AvgPool2d.backwardSigmoid(dOut, act, apart, s.n, s.c, s.h, s.w);
+        FloatArray plain = copy(act);
+        FloatArray twin = copy(act);
+        AvgPool2d.backwardSigmoid(dOut, plain, plain, s.n, s.c, s.h, s.w);
+        AvgPool2dCpu.backwardSigmoid(dOut, twin, twin, s.n, s.c, s.h, s.w);
+        for (int j = 0; j < inSize; j++) {
+            assertEquals(apart.get(j), plain.get(j), "plain backwardSigmoid in place " + s + ", element " + j);
+            assertEquals(apart.get(j), twin.get(j), "twin backwardSigmoid in place " + s + ", element " + j);
+        }
+    }
+
+    static FloatArray copy(FloatArray a) {
+        FloatArray c = new FloatArray(a.getSize());
+        for (int j = 0; j < a.getSize(); j++) {
+            c.set(j, a.get(j));
+        }
+        return c;
+    }
 }

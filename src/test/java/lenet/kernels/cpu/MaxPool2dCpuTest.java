@@ -95,4 +95,30 @@ class MaxPool2dCpuTest {
             assertEquals(Float.floatToRawIntBits(plain.get(j)), Float.floatToRawIntBits(twin.get(j)), "backwardRelu " + s + ", element " + j);
         }
     }
+
+    /** In place (dIn = act, as the JVM engine runs lenet-relu): the same bits as into a buffer of its own, plain kernel and twin. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardReluInPlaceEqualsOutOfPlace(Shape s) {
+        Random r = new Random(6);
+        int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
+        int inSize = outSize * 4;
+        FloatArray dOut = random(r, outSize);
+        IntArray argmax = new IntArray(outSize);
+        for (int j = 0; j < outSize; j++) {
+            argmax.set(j, r.nextInt(4));
+        }
+        FloatArray act = random(r, inSize);
+        lenet.kernels.Relu.forward(act, act, inSize);
+        FloatArray apart = nan(inSize);
+        MaxPool2d.backwardRelu(dOut, argmax, act, apart, s.n, s.c, s.h, s.w);
+        FloatArray plain = AvgPool2dCpuTest.copy(act);
+        FloatArray twin = AvgPool2dCpuTest.copy(act);
+        MaxPool2d.backwardRelu(dOut, argmax, plain, plain, s.n, s.c, s.h, s.w);
+        MaxPool2dCpu.backwardRelu(dOut, argmax, twin, twin, s.n, s.c, s.h, s.w);
+        for (int j = 0; j < inSize; j++) {
+            assertEquals(Float.floatToRawIntBits(apart.get(j)), Float.floatToRawIntBits(plain.get(j)), "plain backwardRelu in place " + s + ", element " + j);
+            assertEquals(Float.floatToRawIntBits(apart.get(j)), Float.floatToRawIntBits(twin.get(j)), "twin backwardRelu in place " + s + ", element " + j);
+        }
+    }
 }
