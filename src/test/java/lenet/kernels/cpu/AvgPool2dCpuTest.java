@@ -58,18 +58,24 @@ class AvgPool2dCpuTest {
         }
     }
 
+    /** A backward pass's inputs: random dOut and act. */
+    record Backward(FloatArray dOut, FloatArray act) {
+        static Backward random(Shape s, Random r) {
+            FloatArray dOut = TwinCheck.random(r, s.c * (s.h / 2) * (s.w / 2) * s.n);
+            return new Backward(dOut, TwinCheck.random(r, s.c * s.h * s.w * s.n));
+        }
+    }
+
     /** The sigmoid's derivative in the epilogue: the same products in the same order, equal bit for bit. */
     @ParameterizedTest
     @MethodSource("shapes")
     void backwardSigmoidEqualsPlainKernel(Shape s) {
-        Random r = new Random(3);
-        FloatArray dOut = random(r, s.c * (s.h / 2) * (s.w / 2) * s.n);
-        int inSize = s.c * s.h * s.w * s.n;
-        FloatArray act = random(r, inSize);
+        Backward b = Backward.random(s, new Random(3));
+        int inSize = b.act.getSize();
         FloatArray plain = nan(inSize);
         FloatArray twin = nan(inSize);
-        AvgPool2d.backwardSigmoid(dOut, act, plain, s.n, s.c, s.h, s.w);
-        AvgPool2dCpu.backwardSigmoid(dOut, act, twin, s.n, s.c, s.h, s.w);
+        AvgPool2d.backwardSigmoid(b.dOut, b.act, plain, s.n, s.c, s.h, s.w);
+        AvgPool2dCpu.backwardSigmoid(b.dOut, b.act, twin, s.n, s.c, s.h, s.w);
         for (int j = 0; j < inSize; j++) {
             assertEquals(plain.get(j), twin.get(j), "backwardSigmoid " + s + ", element " + j);
         }
@@ -83,16 +89,14 @@ class AvgPool2dCpuTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void backwardSigmoidInPlaceEqualsOutOfPlace(Shape s) {
-        Random r = new Random(5);
-        FloatArray dOut = random(r, s.c * (s.h / 2) * (s.w / 2) * s.n);
-        int inSize = s.c * s.h * s.w * s.n;
-        FloatArray act = random(r, inSize);
+        Backward b = Backward.random(s, new Random(5));
+        int inSize = b.act.getSize();
         FloatArray apart = nan(inSize);
-        AvgPool2d.backwardSigmoid(dOut, act, apart, s.n, s.c, s.h, s.w);
-        FloatArray plain = copy(act);
-        FloatArray twin = copy(act);
-        AvgPool2d.backwardSigmoid(dOut, plain, plain, s.n, s.c, s.h, s.w);
-        AvgPool2dCpu.backwardSigmoid(dOut, twin, twin, s.n, s.c, s.h, s.w);
+        AvgPool2d.backwardSigmoid(b.dOut, b.act, apart, s.n, s.c, s.h, s.w);
+        FloatArray plain = copy(b.act);
+        FloatArray twin = copy(b.act);
+        AvgPool2d.backwardSigmoid(b.dOut, plain, plain, s.n, s.c, s.h, s.w);
+        AvgPool2dCpu.backwardSigmoid(b.dOut, twin, twin, s.n, s.c, s.h, s.w);
         for (int j = 0; j < inSize; j++) {
             assertEquals(apart.get(j), plain.get(j), "plain backwardSigmoid in place " + s + ", element " + j);
             assertEquals(apart.get(j), twin.get(j), "twin backwardSigmoid in place " + s + ", element " + j);

@@ -74,23 +74,31 @@ class MaxPool2dCpuTest {
         }
     }
 
+    /** A backward pass's inputs: random dOut, random window positions as the argmax, act after a ReLU. */
+    record Backward(FloatArray dOut, IntArray argmax, FloatArray act) {
+        static Backward random(Shape s, Random r) {
+            int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
+            int inSize = outSize * 4;
+            FloatArray dOut = TwinCheck.random(r, outSize);
+            IntArray argmax = new IntArray(outSize);
+            for (int j = 0; j < outSize; j++) {
+                argmax.set(j, r.nextInt(4));
+            }
+            FloatArray act = TwinCheck.random(r, inSize);
+            lenet.kernels.Relu.forward(act, act, inSize);
+            return new Backward(dOut, argmax, act);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void backwardReluEqualsPlainKernel(Shape s) {
-        Random r = new Random(4);
-        int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
-        int inSize = outSize * 4;
-        FloatArray dOut = random(r, outSize);
-        IntArray argmax = new IntArray(outSize);
-        for (int j = 0; j < outSize; j++) {
-            argmax.set(j, r.nextInt(4));
-        }
-        FloatArray act = random(r, inSize);
-        lenet.kernels.Relu.forward(act, act, inSize);
+        Backward b = Backward.random(s, new Random(4));
+        int inSize = b.act.getSize();
         FloatArray plain = nan(inSize);
         FloatArray twin = nan(inSize);
-        MaxPool2d.backwardRelu(dOut, argmax, act, plain, s.n, s.c, s.h, s.w);
-        MaxPool2dCpu.backwardRelu(dOut, argmax, act, twin, s.n, s.c, s.h, s.w);
+        MaxPool2d.backwardRelu(b.dOut, b.argmax, b.act, plain, s.n, s.c, s.h, s.w);
+        MaxPool2dCpu.backwardRelu(b.dOut, b.argmax, b.act, twin, s.n, s.c, s.h, s.w);
         for (int j = 0; j < inSize; j++) {
             assertEquals(Float.floatToRawIntBits(plain.get(j)), Float.floatToRawIntBits(twin.get(j)), "backwardRelu " + s + ", element " + j);
         }
@@ -100,22 +108,14 @@ class MaxPool2dCpuTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void backwardReluInPlaceEqualsOutOfPlace(Shape s) {
-        Random r = new Random(6);
-        int outSize = s.c * (s.h / 2) * (s.w / 2) * s.n;
-        int inSize = outSize * 4;
-        FloatArray dOut = random(r, outSize);
-        IntArray argmax = new IntArray(outSize);
-        for (int j = 0; j < outSize; j++) {
-            argmax.set(j, r.nextInt(4));
-        }
-        FloatArray act = random(r, inSize);
-        lenet.kernels.Relu.forward(act, act, inSize);
+        Backward b = Backward.random(s, new Random(6));
+        int inSize = b.act.getSize();
         FloatArray apart = nan(inSize);
-        MaxPool2d.backwardRelu(dOut, argmax, act, apart, s.n, s.c, s.h, s.w);
-        FloatArray plain = AvgPool2dCpuTest.copy(act);
-        FloatArray twin = AvgPool2dCpuTest.copy(act);
-        MaxPool2d.backwardRelu(dOut, argmax, plain, plain, s.n, s.c, s.h, s.w);
-        MaxPool2dCpu.backwardRelu(dOut, argmax, twin, twin, s.n, s.c, s.h, s.w);
+        MaxPool2d.backwardRelu(b.dOut, b.argmax, b.act, apart, s.n, s.c, s.h, s.w);
+        FloatArray plain = AvgPool2dCpuTest.copy(b.act);
+        FloatArray twin = AvgPool2dCpuTest.copy(b.act);
+        MaxPool2d.backwardRelu(b.dOut, b.argmax, plain, plain, s.n, s.c, s.h, s.w);
+        MaxPool2dCpu.backwardRelu(b.dOut, b.argmax, twin, twin, s.n, s.c, s.h, s.w);
         for (int j = 0; j < inSize; j++) {
             assertEquals(Float.floatToRawIntBits(apart.get(j)), Float.floatToRawIntBits(plain.get(j)), "plain backwardRelu in place " + s + ", element " + j);
             assertEquals(Float.floatToRawIntBits(apart.get(j)), Float.floatToRawIntBits(twin.get(j)), "twin backwardRelu in place " + s + ", element " + j);
