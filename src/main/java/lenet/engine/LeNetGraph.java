@@ -298,17 +298,18 @@ public final class LeNetGraph {
             boolean update, float lr) {
         int n = b.n;
         int sf = k.sliced() ? slices(n, LINEAR_SLICE) : 1;
-        // Each layer's input gradient comes before its stage 2, which may update the weights it reads.
         g.task("fc3.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.dLogits, w.f3w, b.a4, b.da4, n, F2, CLASSES);
         linearGradients(g, k, "fc3", b.dLogits, b.a4, b.f3wPart, b.f3bPart, grads.f3w, grads.f3b, w.f3w, w.f3b, n, F2, CLASSES, sf, update, lr);
         g.task("fc2.backwardInputSigmoid", k.linearBackwardInputSigmoid(), b.da4, w.f2w, b.a3, b.da3, n, F1, F2);
         linearGradients(g, k, "fc2", b.da4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
-        g.task("fc1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1);
-        linearGradients(g, k, "fc1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("fc1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1),
+                () -> linearGradients(g, k, "fc1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr));
         g.task("conv2.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
-        g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
-        convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
-                n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0),
+                () -> convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
+                        n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr));
         g.task("conv1.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
         conv1Gradients(g, k, w, grads, b, b.da1, inputGradient, update, lr);
     }
@@ -322,12 +323,14 @@ public final class LeNetGraph {
         linearGradients(g, k, "fc3", b.dLogits, b.a4, b.f3wPart, b.f3bPart, grads.f3w, grads.f3b, w.f3w, w.f3b, n, F2, CLASSES, sf, update, lr);
         g.task("fc2.backwardInputRelu", k.linearBackwardInputRelu(), b.da4, w.f2w, b.a3, b.da3, n, F1, F2);
         linearGradients(g, k, "fc2", b.da4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
-        g.task("fc1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1);
-        linearGradients(g, k, "fc1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("fc1.backwardInput", k.linearBackwardInput(), b.da3, w.f1w, b.dp2, n, FLAT, F1),
+                () -> linearGradients(g, k, "fc1", b.da3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr));
         g.task("conv2.poolBackwardRelu", k.maxPoolBackwardRelu(), b.dp2, b.arg2, b.a2, b.da2, n, C2, H2, H2);
-        g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
-        convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
-                n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("conv2.backwardInput", k.convBackwardInput(), b.da2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0),
+                () -> convGradients(g, k, "conv2", b.da2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
+                        n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr));
         g.task("conv1.poolBackwardRelu", k.maxPoolBackwardRelu(), b.dp1, b.arg1, b.a1, b.da1, n, C1, H1, H1);
         conv1Gradients(g, k, w, grads, b, b.da1, inputGradient, update, lr);
     }
@@ -349,17 +352,38 @@ public final class LeNetGraph {
         linearGradients(g, k, "fc2", dz4, b.a3, b.f2wPart, b.f2bPart, grads.f2w, grads.f2b, w.f2w, w.f2b, n, F1, F2, sf, update, lr);
         normBackward(g, k, "bn3", w.bn3, grads.bn3, b.bn3, b.da3, s, 2, n, update, lr);
         FloatArray dz3 = b.bn3.dz();
-        g.task("fc1.backwardInput", k.linearBackwardInput(), dz3, w.f1w, b.dp2, n, FLAT, F1);
-        linearGradients(g, k, "fc1", dz3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("fc1.backwardInput", k.linearBackwardInput(), dz3, w.f1w, b.dp2, n, FLAT, F1),
+                () -> linearGradients(g, k, "fc1", dz3, b.p2, b.f1wPart, b.f1bPart, grads.f1w, grads.f1b, w.f1w, w.f1b, n, FLAT, F1, sf, update, lr));
         g.task("conv2.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp2, b.a2, b.da2, n, C2, H2, H2);
         normBackward(g, k, "bn2", w.bn2, grads.bn2, b.bn2, b.da2, s, 1, n, update, lr);
         FloatArray dz2 = b.bn2.dz();
-        g.task("conv2.backwardInput", k.convBackwardInput(), dz2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0);
-        convGradients(g, k, "conv2", dz2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
-                n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr);
+        inputAndWeights(b, update,
+                () -> g.task("conv2.backwardInput", k.convBackwardInput(), dz2, w.c2w, b.dp1, n, C1, P1, P1, C2, KERNEL, 0),
+                () -> convGradients(g, k, "conv2", dz2, b.p1, b.c2wPart, b.c2bPart, grads.c2w, grads.c2b, w.c2w, w.c2b,
+                        n, C1, P1, C2, 0, k.sliced() ? slices(n, CONV2_SLICE) : 1, update, lr));
         g.task("conv1.poolBackwardSigmoid", k.poolBackwardSigmoid(), b.dp1, b.a1, b.da1, n, C1, H1, H1);
         normBackward(g, k, "bn1", w.bn1, grads.bn1, b.bn1, b.da1, s, 0, n, update, lr);
         conv1Gradients(g, k, w, grads, b, b.bn1.dz(), inputGradient, update, lr);
+    }
+
+    /**
+     * A layer's input gradient and its weight gradients, in the order the buffers allow. The input gradient
+     * first where stage 2 takes the SGD step (it changes the weights the input gradient reads); after the
+     * weight gradients where it overwrites the layer's input ({@link Activations#gradientsInPlace}), which the
+     * weight gradients read.
+     */
+    private static void inputAndWeights(Activations b, boolean update, Runnable input, Runnable weights) {
+        if (!b.gradientsInPlace) {
+            input.run();
+            weights.run();
+        } else if (update) {
+            throw new IllegalArgumentException("gradients in place and the SGD step in the backward pass: "
+                    + "the step would change weights the input gradient still reads");
+        } else {
+            weights.run();
+            input.run();
+        }
     }
 
     /** conv1's input gradient (when asked for) and its weight and bias gradients, from dOut at conv1's output. */
