@@ -10,8 +10,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Every buffer one training step needs for a batch (or shard) of {@code n} examples, batch-innermost.
  * Sigmoids run in place: {@code a1} holds conv1's output, then its sigmoid. Gradients {@code dX} have
  * the shape of X (on the JVM engine {@code da1}, {@code dp1}, {@code da2} and {@code dp2} overwrite
- * {@code a1}, {@code p1}, {@code a2} and {@code p2}: see {@link #Activations(Model, int, boolean)}); {@code grads} receives the parameter gradients of this batch. The partial sums of the
- * sliced gradient stages ({@link KernelSet#sliced}) are {@code [slices][size of the tensor]}, with as many
+ * {@code a1}, {@code p1}, {@code a2} and {@code p2}: see {@link #Activations(Model, int, boolean)});
+ * {@code grads} receives the parameter gradients of this batch. The partial sums of the sliced gradient stages ({@link KernelSet#sliced}) are {@code [slices][size of the tensor]}, with as many
  * slices as {@link LeNetGraph#slices} gives for n; an unsliced kernel set leaves them unused.
  *
  * <p>The activation fields keep their meaning in every {@link Model}: {@code a1} is conv1's output after its

@@ -29,8 +29,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * Runs the kernels on JVM threads, data-parallel: each batch is cut into one shard per thread, each
  * thread runs the whole step (gather, forward, backward) on its shard with its own buffers and gradient
- * (conv1's and conv2's output gradients written over their activations, {@link Activations#Activations(Model,
- * int, boolean)}: a smaller share of the caches for each thread), then the shard gradients are summed in shard order and one SGD step is taken. With the CPU twins no
+ * (the conv stages' gradients written over their activations, {@link Activations#Activations(Model, int,
+ * boolean)}: a smaller share of the caches for each thread), then the shard gradients are summed in shard
+ * order and one SGD step is taken. With the CPU twins no
  * shard is smaller than {@link Vectors#MIN_SHARD} examples (below a vector the twins would run the plain
  * kernels): on a machine with more cores than a batch has such shards, some threads sit out that batch. For a given seed and
  * thread count the result is deterministic; different thread counts differ only in the order float

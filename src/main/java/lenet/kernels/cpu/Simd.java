@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>{@link #gather}: out[o][pixel][i] = Σ over taps of weight × in, vectorised along the batch axis
  *     (contiguous in the CHWN layout). A block of {@value #OB} output channels × 4 vectors of examples
  *     = 24 accumulators stays in vector registers across all the taps of a pixel; each tap loads four
- *     input vectors and broadcasts six weights for 24 fused multiply-adds. Convolution forward, its
+ *     input vectors and broadcasts six weights for 24 fused multiply-adds (a layer's last {@value #OB4} or
+ *     fewer channels: 4 × 4 = 16 accumulators, so that no block computes channels for nothing). Convolution forward, its
  *     input gradient (the forward convolution of dOut with the kernel flipped and the channel roles
  *     swapped), both linear products and (after a transpose) the linear weight gradient are instances.</li>
  * <li>{@link #correlate}: the convolution weight gradient, dW[o][tap] = Σ over pixels and examples of
@@ -81,8 +82,8 @@ final class Simd {
      * taps falling outside src contributing nothing; base may be null (zero).
      *
      * <p>src is {@code [nj][h][w][n]}, dst {@code [no][ho][wo][n]}, n ≥ {@link #V}. Loops: output-channel
-     * block (6 channels, their weights first packed into a scratch array in the order the runs read
-     * them) → example block (4 vectors) → output pixel → runs of taps, the tap ranges clipped once per
+     * block (6 channels, or the last 4 or fewer by {@link #gatherBlock4}; their weights first packed into a
+     * scratch array in the order the runs read them) → example block (4 vectors) → output pixel → runs of taps, the tap ranges clipped once per
      * pixel so that the runs have no bounds tests. A run is either the kx taps of one (j, ky) row, or,
      * with at least as many j as k ("runs along j"), the j taps at one (ky, kx): a linear layer (k = 1,
      * a 1×1 image) is one run over all its inputs. The example block sits outside the pixel loop, so the
