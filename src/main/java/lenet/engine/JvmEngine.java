@@ -10,12 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -59,7 +54,7 @@ public final class JvmEngine implements Engine {
     private final IntArray order;
     private final IntArray testOrder;
     private final List<Map<Integer, Shard>> shards = new ArrayList<>();
-    private final ExecutorService pool;
+    private final ShardThreads workers;
     private double lossSum;
     private long correct;
     private long examples;
@@ -150,11 +145,7 @@ public final class JvmEngine implements Engine {
         }
         LeNetGraph.update(update, kernels, params, gradSum, lr);
         // the calling thread runs the first shard of every batch itself (see invokeAll): threads - 1 more
-        pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread th = new Thread(r, "lenet-jvm");
-            th.setDaemon(true);
-            return th;
-        }) : null;
+        workers = threads > 1 ? new ShardThreads(threads - 1, ShardThreads.spinFor(threads)) : null;
     }
 
     @Override
@@ -200,7 +191,7 @@ public final class JvmEngine implements Engine {
         }
         int[] sizes = shardSizes(count);
         List<Shard> used = new ArrayList<>();
-        List<Callable<Void>> jobs = new ArrayList<>();
+        List<Runnable> jobs = new ArrayList<>();
         CyclicBarrier barrier = train ? meeting(count).barrier() : null;
         int first = start;
         for (int t = 0; t < sizes.length; t++) {
@@ -220,7 +211,6 @@ public final class JvmEngine implements Engine {
                     }
                     throw e;
                 }
-                return null;
             });
         }
         // Shards that meet at a barrier (batch norm) cannot run one after the other on one thread.
@@ -244,61 +234,19 @@ public final class JvmEngine implements Engine {
 
     /**
      * Runs the jobs: with {@code inline} (or one job, or one thread) one after the other on the calling
-     * thread; otherwise the first on the calling thread while the pool runs the others, which saves a
-     * step a hand-off to a parked thread and back (measured on 2 cores: two 128-example shards scaled
+     * thread; otherwise at once, the first on the calling thread ({@link ShardThreads}), which saves a
+     * step a hand-off to another thread and back (measured on 2 cores: two 128-example shards scaled
      * 1.73× over one thread instead of 1.60×, medians of 6 rounds). Returns once every job has ended;
      * the first failure is then thrown.
      */
-    private void invokeAll(List<Callable<Void>> jobs, boolean inline) {
-        if (pool == null || jobs.size() == 1 || inline) {
-            for (Callable<Void> j : jobs) {
-                call(j);
+    private void invokeAll(List<Runnable> jobs, boolean inline) {
+        if (workers == null || jobs.size() == 1 || inline) {
+            for (Runnable j : jobs) {
+                j.run();
             }
             return;
         }
-        List<Future<Void>> others = new ArrayList<>();
-        for (Callable<Void> j : jobs.subList(1, jobs.size())) {
-            others.add(pool.submit(j));
-        }
-        Throwable failure = null;
-        try {
-            call(jobs.getFirst());
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (Future<Void> f : others) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // keep waiting: the job still uses the shard's buffers
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = new IllegalStateException(e.getCause());
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw (RuntimeException) failure;
-        }
-    }
-
-    private static void call(Callable<Void> job) {
-        try {
-            job.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        workers.run(jobs);
     }
 
     /**
@@ -316,7 +264,7 @@ public final class JvmEngine implements Engine {
      * ends once the median of its last 5 passes takes no longer than 1.25× the fastest pass of the stage
      * and the JIT has been idle at the end of the last 3 passes: nothing being compiled, nothing queued
      * ({@link JitQueue}); the first stage after at least 40 passes (the Vector API kernels need about 30
-     * before C2 has them all), the second, which compiles little (the thread pool's hand-offs), after 5.
+     * before C2 has them all), the second, which compiles little (the hand-offs between threads), after 5.
      * Where the JIT's queue cannot be read, idle means that no compilation finished in the last 3 passes
      * and for a second (one kernel's C2 compilation can take that long), a quarter of a second in the
      * second stage. At most 60 s in all. An evaluation of the whole test set ends it.
@@ -487,8 +435,8 @@ public final class JvmEngine implements Engine {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        if (workers != null) {
+            workers.close();
         }
     }
 
