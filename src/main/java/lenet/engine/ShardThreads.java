@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A training step hands work out and collects it once per batch, every few milliseconds. A thread
  * pool parks its idle workers, and waking a parked thread is slow on a virtual machine (the idle
  * virtual CPU has to be woken too): on 2 cores, a pool's worker started its shard 80–140 µs (median)
- * after the hand-off and the caller resumed 40–90 µs after the last shard ended, together 3–5% of a 6 ms
+ * after the hand-off and the caller resumed 13–95 µs after the last shard ended, together 2–6% of a 6 ms
  * step. So a waiting thread here first spins ({@link Thread#onSpinWait}) for up to {@link #SPIN_NANOS}
  * and parks only after that: the median hand-off became 2 µs. The spin covers the gap between two
  * steps (the other shard's end, the gradient sum and the SGD step); at 1 ms it ran out in one step in
