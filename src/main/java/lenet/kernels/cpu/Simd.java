@@ -111,7 +111,11 @@ final class Simd {
             int o3 = Math.min(ob + 3, no - 1);
             int o4 = Math.min(ob + 4, no - 1);
             int o5 = Math.min(ob + 5, no - 1);
-            pack(wt, w0, sO, sJ, sKy, sKx, nj, k, alongJ, packed, o0, o1, o2, o3, o4, o5);
+            if (k == 1) {
+                packLinear(wt, w0, sO, sJ, nj, packed, o0, o1, o2, o3, o4, o5);
+            } else {
+                pack(wt, w0, sO, sJ, sKy, sKx, nj, k, alongJ, packed, o0, o1, o2, o3, o4, o5);
+            }
             for (int ib = 0; ib < n; ib += IB) {
                 // the block's four vectors start at these examples; past the end they repeat the last vector
                 long e0 = Math.min(ib, n - V);
@@ -376,6 +380,31 @@ final class Simd {
                     packed[t * OB + 5] = wt.getAtIndex(JAVA_FLOAT, a + o5 * sO);
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #pack} for k = 1 (the linear layers, and their weight gradient): one loop over the inputs, in
+     * a method of its own so that the JIT compiles it for this shape alone. Sharing {@link #pack}'s loop nest
+     * with the convolutions' k = 5, each call packed fc1's 20 blocks in 80–100 µs, nearly half of its
+     * forward pass.
+     */
+    private static void packLinear(MemorySegment wt, long w0, long sO, long sJ, int nj, float[] packed,
+            int o0, int o1, int o2, int o3, int o4, int o5) {
+        long r0 = w0 + o0 * sO;
+        long r1 = w0 + o1 * sO;
+        long r2 = w0 + o2 * sO;
+        long r3 = w0 + o3 * sO;
+        long r4 = w0 + o4 * sO;
+        long r5 = w0 + o5 * sO;
+        for (int j = 0, t = 0; j < nj; j++, t += OB) {
+            long a = j * sJ;
+            packed[t] = wt.getAtIndex(JAVA_FLOAT, r0 + a);
+            packed[t + 1] = wt.getAtIndex(JAVA_FLOAT, r1 + a);
+            packed[t + 2] = wt.getAtIndex(JAVA_FLOAT, r2 + a);
+            packed[t + 3] = wt.getAtIndex(JAVA_FLOAT, r3 + a);
+            packed[t + 4] = wt.getAtIndex(JAVA_FLOAT, r4 + a);
+            packed[t + 5] = wt.getAtIndex(JAVA_FLOAT, r5 + a);
         }
     }
 
