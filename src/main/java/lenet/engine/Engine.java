@@ -52,6 +52,14 @@ public interface Engine extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Seconds the engine has waited, outside its training steps, for the JIT to finish compiling what the
+     * work between epochs left behind ({@link JvmEngine#beginEpoch}); 0 for an engine that does not wait.
+     */
+    default double jitWaitSeconds() {
+        return 0;
+    }
+
     /** Sum of per-example losses and count of correct predictions since {@link #beginEpoch}. */
     Totals totals();
 

@@ -1,6 +1,8 @@
 package lenet.engine;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -46,6 +48,22 @@ final class JitQueue {
         } catch (JMException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Waits until {@code idle} says so, asking every {@code pollNanos}, at most {@code maxNanos}; returns
+     * the nanoseconds waited (0 when it was idle at once).
+     */
+    static long awaitIdle(BooleanSupplier idle, long maxNanos, long pollNanos) {
+        long start = System.nanoTime();
+        while (!idle.getAsBoolean()) {
+            long waited = System.nanoTime() - start;
+            if (waited >= maxNanos) {
+                return waited;
+            }
+            LockSupport.parkNanos(Math.min(pollNanos, maxNanos - waited));
+        }
+        return System.nanoTime() - start;
     }
 
     private String text() throws JMException {

@@ -128,6 +128,11 @@ public final class VerifyingEngine implements Engine {
     }
 
     @Override
+    public double jitWaitSeconds() {
+        return engine.jitWaitSeconds();
+    }
+
+    @Override
     public void beginEpoch(int[] order, int first) {
         engine.beginEpoch(order, first);
         reference.beginEpoch(order, first);

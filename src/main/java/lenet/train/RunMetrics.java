@@ -33,6 +33,11 @@ public final class RunMetrics {
     public double wallSeconds;
     /** Seconds spent compiling the kernels before training (JIT warm-up), not counted in examples/sec. */
     public double warmUpSeconds;
+    /**
+     * Seconds spent between epochs waiting for the JIT to finish compiling what the evaluation, checkpoint
+     * and charts left behind (the JVM engine), counted in the wall time, not in examples/sec.
+     */
+    public double jitWaitSeconds;
     /** {@code --profile}: the profiled training step's figures per kernel, as printed; null (absent) otherwise. */
     public KernelProfile profile;
     /**

@@ -9,7 +9,8 @@ import lenet.engine.Engine;
  * The d2l training loop ({@code train_ch6}): each epoch reshuffles the training set, takes SGD steps on
  * batches (the last, partial batch is kept), reports progress five times per epoch, then measures test
  * accuracy. Examples/s counts, as d2l does, training examples over the time spent inside training steps
- * (evaluation excluded).
+ * (evaluation excluded, and so are the epoch-end files and the JVM engine's wait for its JIT before an
+ * epoch, {@link Engine#jitWaitSeconds}).
  *
  * <p>A run can start from a {@link TrainState} (a resumed run) and can be asked to stop between two
  * steps ({@link TrainListener#stopRequested()}); {@link #state()} then says where it stands. Since the
@@ -163,6 +164,7 @@ public final class Trainer {
         m.trainSeconds = trainSeconds;
         m.examplesPerSec = m.history.isEmpty() ? 0 : (double) trainCount * m.history.size() / trainSeconds;
         m.wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        m.jitWaitSeconds = engine.jitWaitSeconds();
         m.profile = engine.profile();
         long device = engine.deviceMemoryBytes();
         m.deviceMemoryBytes = device >= 0 ? device : null;

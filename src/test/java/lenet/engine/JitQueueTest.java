@@ -1,10 +1,12 @@
 package lenet.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -107,5 +109,31 @@ class JitQueueTest {
         stop.set(true);
         work.join();
         assertTrue(seenBusy, "the JIT's queue was never seen busy in 10 s of compiling");
+    }
+
+    /** The wait before an epoch asks until the JIT is idle, and not once more. */
+    @Test
+    void awaitIdleAsksUntilIdle() {
+        AtomicInteger asked = new AtomicInteger();
+        long waited = JitQueue.awaitIdle(() -> asked.incrementAndGet() >= 4, 5_000_000_000L, 1_000_000L);
+        assertEquals(4, asked.get(), "questions until the fourth answered idle");
+        assertTrue(waited >= 3_000_000L, "three polls of 1 ms apart, waited " + waited + " ns");
+        assertTrue(waited < 5_000_000_000L, "returned at idle, not at the limit");
+
+        AtomicInteger once = new AtomicInteger();
+        assertTrue(JitQueue.awaitIdle(() -> once.incrementAndGet() > 0, 5_000_000_000L, 1_000_000L) < 5_000_000_000L);
+        assertEquals(1, once.get(), "idle at once: one question");
+    }
+
+    /** A JIT that never goes quiet holds the epoch back no longer than the limit. */
+    @Test
+    void awaitIdleGivesUpAtTheLimit() {
+        AtomicInteger asked = new AtomicInteger();
+        long start = System.nanoTime();
+        long waited = JitQueue.awaitIdle(() -> asked.incrementAndGet() < 0, 50_000_000L, 5_000_000L);
+        long took = System.nanoTime() - start;
+        assertTrue(waited >= 50_000_000L, "waited the whole limit, " + waited + " ns");
+        assertTrue(took < 2_000_000_000L, "and not much longer: " + took + " ns");
+        assertTrue(asked.get() >= 2 && asked.get() <= 12, "asked every 5 ms: " + asked.get());
     }
 }
