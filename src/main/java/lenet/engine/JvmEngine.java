@@ -40,6 +40,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 public final class JvmEngine implements Engine {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /**
+     * Calls after which HotSpot's C2 compiles a method with a loop ({@code Tier4MinInvocationThreshold},
+     * 600 by default), with a margin: {@link #warmUp} runs the shards' programs at least this often.
+     */
+    static final int C2_CALLS = 660;
     /** The longest {@link #beginEpoch} waits for the JIT to go quiet. */
     static final long QUIET_WAIT_MS = 1000;
     private final EngineData data;
@@ -294,8 +299,14 @@ public final class JvmEngine implements Engine {
      * and the JIT has been idle at the end of the last 3 passes: nothing being compiled, nothing queued
      * ({@link JitQueue}); the first stage after at least 40 passes (the Vector API kernels need about 30
      * before C2 has them all), the second, which compiles little (the hand-offs between threads), after 5.
-     * Where the JIT's queue cannot be read, idle means that no compilation finished in the last 3 passes
-     * and for a second (one kernel's C2 compilation can take that long), a quarter of a second in the
+     * Between the two, partial-batch steps on the engine's threads (the cheapest step an epoch takes)
+     * until the shards' programs have run {@value #C2_CALLS} times in all: a method a program calls once
+     * (the loss, conv1's padding, the weight gradients' outer loop; the engine's loss and accuracy sums)
+     * reaches C2 only after that many calls, and the first stage ends long before (measured on 2 cores
+     * with Java Flight Recorder: without these steps C2 spent about 250 ms of a core on those methods
+     * during the first epoch, with them during the warm-up); for no longer than the warm-up has taken so
+     * far, so that a run on a few examples does not pay more for them than they save. Where the JIT's queue cannot be read, idle
+     * means that no compilation finished in the last 3 passes and for a second (one kernel's C2 compilation can take that long), a quarter of a second in the
      * second stage. At most 60 s in all. An evaluation of the whole test set ends it.
      *
      * <p>The SGD step is applied to a scratch copy of the parameters and the totals are put back: the
@@ -323,7 +334,12 @@ public final class JvmEngine implements Engine {
             step(0, tail, scratchUpdate, false);
         }
         long deadline = start + 60_000_000_000L;
-        settle(scratchUpdate, true, 40, 1_000_000_000L, deadline);
+        int passes = settle(scratchUpdate, true, 40, 1_000_000_000L, deadline);
+        int small = tail > 0 ? tail : batch;
+        long primed = Math.min(deadline, 2 * System.nanoTime() - start); // no longer than the warm-up so far
+        for (int calls = passes * shardsFor(batch); calls < C2_CALLS && System.nanoTime() < primed; calls += shardsFor(small)) {
+            step(0, small, scratchUpdate, false);
+        }
         settle(scratchUpdate, false, 5, 250_000_000L, deadline);
         evaluate();
         lossSum = lossBefore;
@@ -340,7 +356,7 @@ public final class JvmEngine implements Engine {
      * JIT has been idle for 3 passes ({@code quietNanos} too where only its compilation time can be
      * watched); or until {@code deadline} ({@link System#nanoTime}).
      */
-    private void settle(Recorder scratchUpdate, boolean inline, int minPasses, long quietNanos, long deadline) {
+    private int settle(Recorder scratchUpdate, boolean inline, int minPasses, long quietNanos, long deadline) {
         JitQueue queue = jitQueue();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watchJit = queue == null && jit != null && jit.isCompilationTimeMonitoringSupported();
@@ -378,7 +394,7 @@ public final class JvmEngine implements Engine {
             }
             boolean steady = pass + 1 >= recent.length && median(recent) <= 1.25 * fastest;
             if ((pass + 1 >= minPasses && steady && quiet) || now > deadline) {
-                return;
+                return pass + 1;
             }
         }
     }
