@@ -305,9 +305,10 @@ public final class JvmEngine implements Engine {
      * reaches C2 only after that many calls, and the first stage ends long before (measured on 2 cores
      * with Java Flight Recorder: without these steps C2 spent about 250 ms of a core on those methods
      * during the first epoch, with them during the warm-up); for no longer than the warm-up has taken so
-     * far, so that a run on a few examples does not pay more for them than they save. Where the JIT's queue cannot be read, idle
-     * means that no compilation finished in the last 3 passes and for a second (one kernel's C2 compilation can take that long), a quarter of a second in the
-     * second stage. At most 60 s in all. An evaluation of the whole test set ends it.
+     * far, so that a run on a few examples does not pay more for them than they save. Where the JIT's
+     * queue cannot be read, idle means that no compilation finished in the last 3 passes and for a second
+     * (one kernel's C2 compilation can take that long), a quarter of a second in the second stage. At
+     * most 60 s in all. An evaluation of the whole test set ends it.
      *
      * <p>The SGD step is applied to a scratch copy of the parameters and the totals are put back: the
      * run's own parameters and figures are as they were.
@@ -354,7 +355,7 @@ public final class JvmEngine implements Engine {
      * One stage of {@link #warmUp}: full-batch steps (applied by {@code scratchUpdate}) until at least
      * {@code minPasses} are done, the median of the last 5 took no longer than 1.25× the fastest, and the
      * JIT has been idle for 3 passes ({@code quietNanos} too where only its compilation time can be
-     * watched); or until {@code deadline} ({@link System#nanoTime}).
+     * watched); or until {@code deadline} ({@link System#nanoTime}). Returns the number of steps it took.
      */
     private int settle(Recorder scratchUpdate, boolean inline, int minPasses, long quietNanos, long deadline) {
         JitQueue queue = jitQueue();
