@@ -304,8 +304,8 @@ public final class JvmEngine implements Engine {
      * (the loss, conv1's padding, the weight gradients' outer loop; the engine's loss and accuracy sums)
      * reaches C2 only after that many calls, and the first stage ends long before (measured on 2 cores
      * with Java Flight Recorder: without these steps C2 spent about 250 ms of a core on those methods
-     * during the first epoch, with them during the warm-up); for no longer than the warm-up has taken so
-     * far, so that a run on a few examples does not pay more for them than they save. Where the JIT's
+     * during the first epoch, with them during the warm-up); at most one epoch's worth of examples, so
+     * that a run whose epochs are short does not pay more for them than they save. Where the JIT's
      * queue cannot be read, idle means that no compilation finished in the last 3 passes and for a second
      * (one kernel's C2 compilation can take that long), a quarter of a second in the second stage. At
      * most 60 s in all. An evaluation of the whole test set ends it.
@@ -337,8 +337,9 @@ public final class JvmEngine implements Engine {
         long deadline = start + 60_000_000_000L;
         int passes = settle(scratchUpdate, true, 40, 1_000_000_000L, deadline);
         int small = tail > 0 ? tail : batch;
-        long primed = Math.min(deadline, 2 * System.nanoTime() - start); // no longer than the warm-up so far
-        for (int calls = passes * shardsFor(batch); calls < C2_CALLS && System.nanoTime() < primed; calls += shardsFor(small)) {
+        long budget = data.trainCount(); // examples: one epoch's worth at most
+        for (int calls = passes * shardsFor(batch); calls < C2_CALLS && budget >= small && System.nanoTime() < deadline;
+                calls += shardsFor(small), budget -= small) {
             step(0, small, scratchUpdate, false);
         }
         settle(scratchUpdate, false, 5, 250_000_000L, deadline);
