@@ -129,7 +129,7 @@ public final class VerifyingEngine implements Engine {
 
     @Override
     public double jitWaitSeconds() {
-        return engine.jitWaitSeconds();
+        return engine.jitWaitSeconds() + reference.jitWaitSeconds();
     }
 
     @Override

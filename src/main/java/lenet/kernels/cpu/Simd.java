@@ -363,7 +363,7 @@ final class Simd {
      * does not walk), each an inner loop along its run, so that t steps by one in the inner loop and the
      * six channels' starts are computed once. For a linear layer (k = 1) that is one loop over its inputs;
      * the former loop nest (j, ky, kx, with t computed in the innermost) ran loops of one pass there and
-     * packed fc1's 20 blocks in 80–100 µs a call, nearly half of its forward pass (now 0.13–0.15 ms from
+     * packed fc1's 20 blocks in 80–100 µs a call, nearly half of its forward pass (now 0.15–0.16 ms from
      * 0.20–0.26).
      */
     private static void pack(MemorySegment wt, long w0, long sO, long sJ, long sKy, long sKx, int nj, int k, boolean alongJ,
